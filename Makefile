@@ -1,0 +1,58 @@
+# Scratch Vision: `make book` builds the website, `make test` runs every test.
+# Both create .venv on first use and reinstall only when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+JOBS   ?= 2
+
+.PHONY: install book test lab serve bench student clean distclean help
+
+help:
+	@echo "make book     build the course website into _build/html (executes every notebook)"
+	@echo "make test     run every test: library, notebooks (nbval), site structure"
+	@echo "make lab      JupyterLab on the notebooks"
+	@echo "make serve    preview the built site on http://127.0.0.1:8000"
+	@echo "make bench    library ops vs references and notebook timings -> book/benchmarks.md"
+	@echo "make student  student copies (solutions removed) -> _build/student"
+	@echo "make clean    remove build outputs (keeps .venv)"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e ".[book,test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+book: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/jupyter-book build . --warningiserror --keep-going
+	@echo "The course website is in _build/html: open $(CURDIR)/_build/html/index.html (or run make serve)"
+
+test: $(STAMP)
+	@MPLBACKEND=Agg $(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
+	    --nbval-lax --nbval-current-env --nbval-cell-timeout=300 \
+	    tests notebooks $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; that is a failure"; fi; \
+	exit $$rc
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+serve:
+	@test -f _build/html/index.html || { echo "no site yet: run make book first"; exit 1; }
+	$(PYTHON) -m http.server --directory _build/html --bind 127.0.0.1 8000
+
+bench: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python tools/bench.py --out book/benchmarks.md
+
+student: $(STAMP)
+	$(BIN)/python tools/student_copies.py notebooks _build/student
+
+clean:
+	rm -rf _build .pytest_cache
+	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,254 @@
+"""ResNet: residual learning, and the same network without its skips (He et al. 2016).
+
+Taught in ``notebooks/01_cnn_vit/``, which shows the *degradation problem* (Sec. 4.2,
+Fig. 6): a deep plain net (``residual=False``) trains worse than a shallower one, while
+the same depth with identity shortcuts (``residual=True``) trains better. A block computes
+
+    y = relu(F(x) + shortcut(x))     (Eq. 1; Eq. 2 when the shortcut must change shape)
+
+and its plain twin computes ``y = relu(F(x))`` with the very same ``F``.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from scratchvision.validate import check_choice, check_int, check_tensor
+
+
+class PadShortcut(nn.Module):
+    """Parameter-free shortcut, option A of He et al. 2016 (Sec. 4.2, CIFAR-10).
+
+    Subsamples by ``stride`` and zero-pads the new channels, so a residual net and its
+    plain twin have exactly the same parameters.
+    """
+
+    def __init__(self, out_channels: int, stride: int):
+        super().__init__()
+        self.out_channels, self.stride = out_channels, stride
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = x[:, :, :: self.stride, :: self.stride]  # (B, C, H/s, W/s)
+        return F.pad(x, (0, 0, 0, 0, 0, self.out_channels - x.shape[1]))  # (B, C_out, H/s, W/s)
+
+
+def make_shortcut(kind: str, in_channels: int, out_channels: int, stride: int) -> nn.Module:
+    """Identity when shapes match, else option A (``"pad"``) or B (``"conv"``: 1x1 conv + BN)."""
+    if in_channels == out_channels and stride == 1:
+        return nn.Identity()
+    if kind == "pad":
+        return PadShortcut(out_channels, stride)
+    conv = nn.Conv2d(in_channels, out_channels, kernel_size=1, stride=stride, bias=False)
+    return nn.Sequential(conv, nn.BatchNorm2d(out_channels))
+
+
+def conv_bn(in_channels: int, out_channels: int, kernel_size: int, stride: int = 1) -> list[nn.Module]:
+    """A bias-free conv followed by BatchNorm (which would cancel the bias anyway)."""
+    pad = kernel_size // 2  # "same" padding, so a stride of s divides H and W by s
+    conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding=pad, bias=False)
+    return [conv, nn.BatchNorm2d(out_channels)]
+
+
+class ResidualBlock(nn.Module):
+    """``relu(branch(x) + shortcut(x))``, or ``relu(branch(x))`` when ``residual=False``.
+
+    Args:
+        branch: the residual function F, ending in a BatchNorm; ``(B, in, H, W) -> (B, out, H/s, W/s)``.
+        in_channels, out_channels, stride: what ``branch`` does to the shape, which the
+            shortcut must match.
+        residual: keep the skip connection.
+        shortcut: ``"pad"`` or ``"conv"``, used when the shape changes (see ``make_shortcut``).
+
+    ``self.add`` is an identity on the sum: hook it to look at (or count) the skip connections.
+    """
+
+    expansion = 1  # out_channels / width
+
+    def __init__(
+        self, branch: nn.Sequential, *, in_channels: int, out_channels: int, stride: int, residual: bool,
+        shortcut: str,
+    ):
+        super().__init__()
+        fn = type(self).__name__
+        check_choice("shortcut", shortcut, ("pad", "conv"), fn=fn)
+        check_int("stride", stride, min_value=1, fn=fn)
+        self.branch = branch
+        self.residual = residual
+        self.shortcut = make_shortcut(shortcut, in_channels, out_channels, stride) if residual else None
+        self.add = nn.Identity()
+
+    def forward(self, x: Tensor) -> Tensor:
+        out = self.branch(x)  # (B, C_out, H/s, W/s)
+        if self.residual:
+            out = self.add(out + self.shortcut(x))
+        return F.relu(out)
+
+    def zero_init_last_bn(self) -> None:
+        """Start the block as the identity (Goyal et al. 2017, Sec. 5.1): last BN gamma = 0."""
+        nn.init.zeros_(self.branch[-1].weight)
+
+
+class BasicBlock(ResidualBlock):
+    """Two 3x3 convs (He et al. 2016, Fig. 2): ``(B, in, H, W) -> (B, width, H/s, W/s)``."""
+
+    expansion = 1
+
+    def __init__(self, *, in_channels: int, width: int, stride: int = 1, residual: bool = True, shortcut: str = "pad"):
+        branch = nn.Sequential(*conv_bn(in_channels, width, 3, stride), nn.ReLU(), *conv_bn(width, width, 3))
+        super().__init__(
+            branch, in_channels=in_channels, out_channels=width, stride=stride, residual=residual, shortcut=shortcut
+        )
+
+
+class Bottleneck(ResidualBlock):
+    """1x1 reduce, 3x3, 1x1 expand by 4 (He et al. 2016, Fig. 5 right): ``-> (B, 4 width, H/s, W/s)``.
+
+    The stride sits on the 3x3 conv, as in torchvision ("ResNet v1.5").
+    """
+
+    expansion = 4
+
+    def __init__(self, *, in_channels: int, width: int, stride: int = 1, residual: bool = True, shortcut: str = "pad"):
+        out = width * self.expansion
+        branch = nn.Sequential(
+            *conv_bn(in_channels, width, 1), nn.ReLU(),
+            *conv_bn(width, width, 3, stride), nn.ReLU(),
+            *conv_bn(width, out, 1),
+        )
+        super().__init__(
+            branch, in_channels=in_channels, out_channels=out, stride=stride, residual=residual, shortcut=shortcut
+        )
+
+
+BLOCKS: dict[str, type[ResidualBlock]] = {"basic": BasicBlock, "bottleneck": Bottleneck}
+
+
+class ResNet(nn.Module):
+    """ResNet (He et al. 2016): a stem, then stages of residual blocks, GAP and a linear layer.
+
+    Stage ``i`` stacks ``layers[i]`` blocks of width ``widths[i]``; every stage after the
+    first halves the resolution in its first block. ``stem="cifar"`` is one 3x3 conv (Sec. 4.2);
+    ``stem="imagenet"`` is the 7x7 / stride-2 conv and 3x3 max pool of Table 1, and with
+    ``shortcut="conv"`` gives torchvision's ``resnet18`` / ``resnet50`` exactly.
+
+    Args:
+        block: ``"basic"`` (two 3x3 convs) or ``"bottleneck"`` (1x1-3x3-1x1, 4x expansion).
+        layers: number of blocks per stage.
+        widths: width of each stage; the stem has ``widths[0]`` channels.
+        num_classes: number of output logits.
+        in_channels: channels of the input image.
+        residual: ``False`` removes every skip connection, leaving the same layers ("plain").
+        stem: ``"cifar"`` or ``"imagenet"``.
+        shortcut: ``"pad"`` (option A, parameter-free, so plain and residual nets have equal
+            parameter counts) or ``"conv"`` (option B, a 1x1 projection; dropped when plain).
+        zero_init_residual: zero the last BN gamma of every block so that each starts as the
+            identity (Goyal et al. 2017); only meaningful with ``residual=True``.
+    """
+
+    def __init__(
+        self,
+        *,
+        block: str = "basic",
+        layers: Sequence[int] = (2, 2, 2, 2),
+        widths: Sequence[int] = (16, 32, 64, 128),
+        num_classes: int = 10,
+        in_channels: int = 3,
+        residual: bool = True,
+        stem: str = "cifar",
+        shortcut: str = "pad",
+        zero_init_residual: bool = False,
+    ):
+        super().__init__()
+        Block = BLOCKS[check_choice("block", block, BLOCKS, fn="ResNet")]
+        check_choice("stem", stem, ("cifar", "imagenet"), fn="ResNet")
+        check_choice("shortcut", shortcut, ("pad", "conv"), fn="ResNet")
+        self.in_channels = check_int("in_channels", in_channels, min_value=1, fn="ResNet")
+        check_int("num_classes", num_classes, min_value=1, fn="ResNet")
+        if len(layers) == 0 or len(widths) != len(layers):
+            raise ValueError(
+                f"ResNet: widths must have one entry per stage ({len(layers)}), got {tuple(widths)!r}"
+            )
+        for n, w in zip(layers, widths):
+            check_int("layers", n, min_value=1, fn="ResNet")
+            check_int("widths", w, min_value=1, fn="ResNet")
+        if zero_init_residual and not residual:
+            raise ValueError("ResNet: zero_init_residual=True needs residual=True, got residual=False")
+        if stem == "cifar":
+            self.stem = nn.Sequential(*conv_bn(in_channels, widths[0], 3), nn.ReLU())  # (B, w0, H, W)
+        else:
+            self.stem = nn.Sequential(
+                *conv_bn(in_channels, widths[0], 7, stride=2), nn.ReLU(),  # (B, w0, H/2, W/2)
+                nn.MaxPool2d(3, stride=2, padding=1),  # (B, w0, H/4, W/4)
+            )
+        stages, cin = [], widths[0]
+        for i, (n, w) in enumerate(zip(layers, widths)):
+            blocks = []
+            for j in range(n):
+                stride = 2 if i > 0 and j == 0 else 1
+                blocks.append(
+                    Block(in_channels=cin, width=w, stride=stride, residual=residual, shortcut=shortcut)
+                )
+                cin = w * Block.expansion
+            stages.append(nn.Sequential(*blocks))  # (B, w * expansion, H/2^i, W/2^i)
+        self.body = nn.Sequential(*stages)
+        self.head = nn.Sequential(
+            nn.AdaptiveAvgPool2d(1),  # (B, C, 1, 1)
+            nn.Flatten(),  # (B, C)
+            nn.Linear(cin, num_classes),  # (B, num_classes)
+        )
+        self.cam_layer = f"body.{len(self.body) - 1}"  # the last stage
+        if zero_init_residual:
+            for m in self.modules():
+                if isinstance(m, ResidualBlock):
+                    m.zero_init_last_bn()
+
+    def features(self, images: Tensor) -> Tensor:
+        """Images ``(B, in_channels, H, W)`` -> last stage ``(B, widths[-1] * expansion, h, w)``."""
+        check_tensor("images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="ResNet")
+        check_choice("images.shape[1] (channels)", images.shape[1], [self.in_channels], fn="ResNet")
+        return self.body(self.stem(images))  # (B, C, h, w)
+
+    def forward(self, images: Tensor) -> Tensor:
+        """Images ``(B, in_channels, H, W)`` -> logits ``(B, num_classes)``."""
+        return self.head(self.features(images))  # (B, num_classes)
+
+
+def resnet_cifar(
+    *, depth: int = 20, block: str = "basic", residual: bool = True, num_classes: int = 10, in_channels: int = 3
+) -> ResNet:
+    """The CIFAR-10 family of He et al. 2016 (Sec. 4.2): three stages of 16, 32, 64 channels.
+
+    With basic blocks ``depth = 6n + 2`` (n blocks per stage, 2 convs each, plus the stem
+    conv and the classifier); with bottlenecks ``depth = 9n + 2`` (3 convs per block).
+    """
+    convs = {"basic": 2, "bottleneck": 3}[check_choice("block", block, BLOCKS, fn="resnet_cifar")]
+    check_int("depth", depth, min_value=3 * convs + 2, fn="resnet_cifar")
+    if (depth - 2) % (3 * convs):
+        raise ValueError(f"resnet_cifar: depth must be {3 * convs}n + 2 for {block} blocks, got {depth}")
+    n = (depth - 2) // (3 * convs)
+    return ResNet(
+        block=block, layers=(n, n, n), widths=(16, 32, 64), residual=residual,
+        num_classes=num_classes, in_channels=in_channels,
+    )
+
+
+def resnet8(*, num_classes: int = 10, in_channels: int = 3) -> ResNet:
+    """ResNet-8: one basic block per stage; the fastest residual net of the chapter."""
+    return resnet_cifar(depth=8, num_classes=num_classes, in_channels=in_channels)
+
+
+def resnet20(*, num_classes: int = 10, in_channels: int = 3) -> ResNet:
+    """ResNet-20 of He et al. 2016 (Table 6): 0.27M parameters."""
+    return resnet_cifar(depth=20, num_classes=num_classes, in_channels=in_channels)
+
+
+def plain20(*, num_classes: int = 10, in_channels: int = 3) -> ResNet:
+    """ResNet-20 without skip connections: the 20-layer plain net of He et al. 2016 (Fig. 6)."""
+    return resnet_cifar(depth=20, residual=False, num_classes=num_classes, in_channels=in_channels)
+
+
+def resnet29_bottleneck(*, num_classes: int = 10, in_channels: int = 3) -> ResNet:
+    """Three bottleneck blocks per stage (depth 9 * 3 + 2 = 29): 64, 128, 256 output channels."""
+    return resnet_cifar(depth=29, block="bottleneck", num_classes=num_classes, in_channels=in_channels)

@@ -1,0 +1,184 @@
+"""Exercise checkers: run a reader's function on fixed random cases against a reference.
+
+Every checker prints ``✓ name: all N cases match`` or a short report of the first case
+that fails (the call, expected vs got shape, the largest difference, or the exception
+the reader's code raised) and returns ``True`` / ``False``. A wrong answer never raises.
+
+    >>> from scratchvision import checks
+    >>> checks.conv2d(my_conv2d)
+    ✓ conv2d: all 6 cases match
+
+Adding a checker is one line, ``compare(name, fn, reference, cases)``, with the cases
+built by a small function of a seeded ``torch.Generator`` (no global RNG is touched).
+Sections follow the course: one per lesson.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from scratchvision.ops.conv import conv_output_size as _conv_output_size
+from scratchvision.ops.conv import receptive_field as _receptive_field
+
+Case = tuple[tuple, dict]  # positional arguments, keyword arguments
+
+
+def compare(
+    name: str,
+    fn: Callable,
+    reference: Callable,
+    cases: Sequence[Case],
+    *,
+    atol: float = 1e-4,
+    rtol: float = 1e-4,
+) -> bool:
+    """Call ``fn`` and ``reference`` on every case; report the first mismatch.
+
+    Args:
+        name: what the reader implemented, for the message.
+        fn: the reader's function. It gets clones of tensor arguments, so it may modify them.
+        reference: the trusted implementation.
+        cases: ``(args, kwargs)`` pairs.
+        atol, rtol: tolerances for tensors and floats (as in ``torch.allclose``).
+
+    Returns:
+        True if every case matches, else False (after printing what went wrong).
+    """
+    if not callable(fn):
+        raise ValueError(f"checks.{name}: fn must be a function, got {type(fn).__name__}")
+    for i, (args, kwargs) in enumerate(cases, start=1):
+        expected = reference(*args, **kwargs)
+        call = _describe_call(getattr(fn, "__name__", name), args, kwargs)
+        try:
+            got = fn(*_clone(args), **_clone(kwargs))
+        except Exception as error:  # the reader's bug, reported rather than raised
+            print(f"✗ {name}: case {i} of {len(cases)} raised {type(error).__name__}: {error}\n  call: {call}")
+            return False
+        problem = _difference(expected, got, atol, rtol)
+        if problem:
+            print(f"✗ {name}: case {i} of {len(cases)} does not match\n  call: {call}\n  {problem}")
+            return False
+    print(f"✓ {name}: all {len(cases)} cases match")
+    return True
+
+
+def _difference(expected: Any, got: Any, atol: float, rtol: float) -> str | None:
+    """Describe how ``got`` differs from ``expected``; None if they match."""
+    if isinstance(expected, torch.Tensor):
+        if not isinstance(got, torch.Tensor):
+            return f"expected a Tensor of shape {tuple(expected.shape)}, got {type(got).__name__}"
+        if got.shape != expected.shape:
+            return f"expected shape {tuple(expected.shape)}, got shape {tuple(got.shape)}"
+        e, g = expected.detach().double(), got.detach().double()
+        if torch.allclose(g, e, atol=atol, rtol=rtol):
+            return None
+        if g.isnan().any():
+            return "got NaN values"
+        error = (g - e).abs()
+        where = tuple(int(k) for k in torch.unravel_index(error.argmax(), error.shape))
+        return (
+            f"shapes match {tuple(expected.shape)} but values differ: max abs difference "
+            f"{error.max().item():.3g} at index {where} (expected {e[where].item():.4g}, got {g[where].item():.4g})"
+        )
+    if isinstance(expected, float):
+        ok = isinstance(got, (int, float)) and math.isclose(got, expected, rel_tol=rtol, abs_tol=atol)
+        return None if ok else f"expected {expected:.4g}, got {got!r}"
+    try:
+        same = bool(got == expected)
+    except Exception:  # e.g. a multi-element tensor where a number was expected
+        same = False
+    return None if same else f"expected {expected!r}, got {got!r}"
+
+
+def _clone(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.clone()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_clone(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _clone(v) for k, v in value.items()}
+    return value
+
+
+def _describe_call(fn_name: str, args: tuple, kwargs: dict) -> str:
+    def show(v: Any) -> str:
+        return f"Tensor{list(v.shape)}" if isinstance(v, torch.Tensor) else repr(v)
+
+    parts = [show(a) for a in args] + [f"{k}={show(v)}" for k, v in kwargs.items()]
+    return f"{fn_name}({', '.join(parts)})"
+
+
+# ---- 1.1 Convolution from scratch (notebooks/01_cnn_vit/01_convolution.ipynb) ----
+
+
+def _conv2d_cases(full: bool) -> list[Case]:
+    g = torch.Generator().manual_seed(0)
+
+    def randn(*shape: int) -> torch.Tensor:
+        return torch.randn(*shape, generator=g)
+
+    # (B, C, H, W, C_out, kh, kw): square, non-square, 1x1 and full-size kernels
+    shapes = [(1, 1, 5, 5, 1, 3, 3), (2, 3, 8, 8, 4, 3, 3), (1, 2, 7, 9, 3, 2, 4),
+              (3, 1, 6, 5, 2, 1, 1), (2, 4, 6, 6, 1, 6, 6), (1, 3, 10, 7, 5, 5, 3)]
+    cases = [((randn(b, c, h, w), randn(o, c, kh, kw)), {}) for b, c, h, w, o, kh, kw in shapes]
+    if full:  # keyword options, each on its own first, then together
+        options = [dict(stride=2), dict(padding=1), dict(dilation=2), dict(stride=(2, 1), padding=(0, 2)),
+                   dict(groups=2), dict(bias=True, stride=2, padding=2, dilation=(1, 2), groups=2)]
+        for opts in options:
+            groups = opts.get("groups", 1)
+            if opts.pop("bias", False):
+                opts["bias"] = randn(4)
+            cases.append(((randn(2, 4, 9, 8), randn(4, 4 // groups, 3, 3)), opts))
+    return cases
+
+
+def conv2d(fn: Callable, *, full: bool = False) -> bool:
+    """Check ``fn(x, w)`` against ``F.conv2d``; ``full=True`` adds stride/padding/dilation/groups/bias."""
+    return compare("conv2d", fn, F.conv2d, _conv2d_cases(full))
+
+
+def _im2col_cases() -> list[Case]:
+    g = torch.Generator().manual_seed(1)
+    options = [dict(), dict(stride=2), dict(padding=1), dict(dilation=2), dict(stride=(1, 2), padding=(2, 0))]
+    return [((torch.randn(2, 3, 7, 8, generator=g), (3, 2)), opts) for opts in options]
+
+
+def im2col(fn: Callable) -> bool:
+    """Check ``fn(x, kernel_size, stride=, padding=, dilation=)`` against ``F.unfold``."""
+    return compare("im2col", fn, F.unfold, _im2col_cases())
+
+
+def _max_pool2d_cases() -> list[Case]:
+    g = torch.Generator().manual_seed(2)
+    options = [((2,), {}), ((3,), {}), ((3,), dict(stride=1)), ((3,), dict(stride=2, padding=1)), (((2, 3),), {})]
+    return [((torch.randn(2, 3, 9, 8, generator=g), *args), opts) for args, opts in options]
+
+
+def max_pool2d(fn: Callable) -> bool:
+    """Check ``fn(x, kernel_size, stride=, padding=)`` against ``F.max_pool2d``."""
+    return compare("max_pool2d", fn, F.max_pool2d, _max_pool2d_cases())
+
+
+# (size, kernel, stride, padding, dilation)
+_OUTPUT_SIZE_CASES = [(32, 3, 1, 1, 1), (32, 3, 2, 1, 1), (28, 5, 1, 0, 1), (7, 7, 1, 0, 1),
+                      (224, 7, 2, 3, 1), (31, 3, 2, 0, 1), (16, 3, 1, 2, 2), (10, 4, 3, 1, 2)]
+
+
+def conv_output_size(fn: Callable) -> bool:
+    """Check ``fn(size, kernel, stride, padding, dilation)`` against ``ops.conv.conv_output_size``."""
+    return compare("conv_output_size", fn, _conv_output_size, [(c, {}) for c in _OUTPUT_SIZE_CASES])
+
+
+# stacks of (kernel, stride, dilation), input side first
+_RECEPTIVE_FIELD_CASES = [[(3, 1, 1)], [(3, 1, 1)] * 3, [(5, 1, 1), (2, 2, 1), (5, 1, 1), (2, 2, 1)],
+                          [(7, 2, 1), (3, 2, 1), (3, 1, 1), (3, 1, 1)], [(3, 1, 1), (3, 1, 2), (3, 1, 4)],
+                          [(1, 1, 1), (3, 2, 1)]]
+
+
+def receptive_field(fn: Callable) -> bool:
+    """Check ``fn(layers)`` against ``ops.conv.receptive_field``."""
+    return compare("receptive_field", fn, _receptive_field, [((c,), {}) for c in _RECEPTIVE_FIELD_CASES])

@@ -1,0 +1,78 @@
+"""Words for ShapeWorld objects: size, position, spatial relation, and a caption.
+
+Captions are generated from the scene's attributes by a tiny grammar, so a
+captioning or vision-language model has an exact ground truth:
+
+* one object: ``"a small red triangle in the top left"``
+* two objects: ``"a small red triangle left of a large blue star"``
+* more: the first two as above, then ``", and a medium green circle in the centre"``
+  for each further object (objects come nearest first).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+SIZES = ("small", "medium", "large")
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """Attributes of one object in a scene.
+
+    Attributes:
+        shape: class name, e.g. ``"star"``.
+        colour: colour name, e.g. ``"red"``.
+        size: ``"small"``, ``"medium"`` or ``"large"`` (thirds of the world's scale range).
+        position: ``(x, y)`` of the shape's centre in pixels.
+        depth: distance from the camera (larger is farther).
+    """
+
+    shape: str
+    colour: str
+    size: str
+    position: tuple[float, float]
+    depth: float
+
+
+def size_word(scale: float, low: float, high: float) -> str:
+    """``small`` / ``medium`` / ``large`` for the lower, middle, upper third of [low, high]."""
+    if high <= low:
+        return "medium"
+    third = int(3 * (scale - low) / (high - low))
+    return SIZES[min(max(third, 0), 2)]
+
+
+def where_phrase(position: tuple[float, float], image_size: int) -> str:
+    """Absolute position on a 3 × 3 grid, e.g. ``"in the top left"``, ``"in the centre"``."""
+    col = min(int(3 * position[0] / image_size), 2)
+    row = min(int(3 * position[1] / image_size), 2)
+    if (row, col) == (1, 1):
+        return "in the centre"
+    return f"in the {('top', 'middle', 'bottom')[row]} {('left', 'centre', 'right')[col]}"
+
+
+def relation(a: ObjectInfo, b: ObjectInfo) -> str:
+    """Where ``a`` is relative to ``b`` along the axis where they differ most."""
+    dx = a.position[0] - b.position[0]
+    dy = a.position[1] - b.position[1]  # image y grows downwards
+    if abs(dx) >= abs(dy):
+        return "left of" if dx < 0 else "right of"
+    return "above" if dy < 0 else "below"
+
+
+def describe(obj: ObjectInfo) -> str:
+    return f"a {obj.size} {obj.colour} {obj.shape}"
+
+
+def caption(objects: Sequence[ObjectInfo], image_size: int) -> str:
+    """A one-line description of a scene; ``""`` for an empty scene."""
+    if not objects:
+        return ""
+    first = describe(objects[0])
+    if len(objects) == 1:
+        return f"{first} {where_phrase(objects[0].position, image_size)}"
+    text = f"{first} {relation(objects[0], objects[1])} {describe(objects[1])}"
+    for obj in objects[2:]:
+        text += f", and {describe(obj)} {where_phrase(obj.position, image_size)}"
+    return text

@@ -1,0 +1,159 @@
+"""Counting parameters and FLOPs of a model with forward hooks.
+
+Convention, used everywhere in the course: one multiply-add counts as **2 FLOPs** (as in
+``torch.utils.flop_counter`` and most papers since ~2020; older papers, ResNet's
+"3.6 GFLOPs" among them, quoted multiply-adds). Bias adds, nonlinearities, dropout,
+reshapes and additions written in ``forward`` code (a residual sum) are not counted.
+
+Per module type, for one call with output ``y`` and input ``x``:
+
+==========================================  =========================================
+``Conv1d/2d/3d``                            ``2 * y.numel() * C_in/groups * prod(kernel)``
+``ConvTranspose1d/2d/3d``                   ``2 * x.numel() * C_out/groups * prod(kernel)``
+``Linear``                                  ``2 * y.numel() * in_features``
+``BatchNorm*``, ``LayerNorm``, ``GroupNorm``  ``2 * y.numel()`` (a scale and a shift)
+``MaxPool*``, ``AvgPool*``                  ``y.numel() * prod(kernel)`` (one op per tap)
+``AdaptiveMaxPool*``, ``AdaptiveAvgPool*``  ``x.numel()``
+a module with a ``flops`` method            ``module.flops(inputs, output)``
+==========================================  =========================================
+
+The norm row is exact for BatchNorm at inference (its statistics are constants) and a
+lower bound for LayerNorm, which computes its statistics on the fly. A from-scratch module
+declares its own cost by defining ``flops(self, inputs: tuple, output) -> int``, the cost of
+the *whole* module; its submodules are then not counted separately (``matmul_flops`` helps).
+
+Taught in ``notebooks/01_cnn_vit/`` (the "params vs FLOPs" table of chapter 1).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+
+_NORMS = (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm)
+_POOL_DIMS = {
+    nn.MaxPool1d: 1, nn.MaxPool2d: 2, nn.MaxPool3d: 3, nn.AvgPool1d: 1, nn.AvgPool2d: 2, nn.AvgPool3d: 3,
+}
+_ADAPTIVE_POOLS = (
+    nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d,
+    nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d,
+)
+
+
+def matmul_flops(a_shape: Sequence[int], b_shape: Sequence[int]) -> int:
+    """FLOPs of ``a @ b`` for ``a`` of shape ``(..., n, k)`` and ``b`` of shape ``(..., k, m)``.
+
+    Batch dimensions broadcast as in ``torch.matmul``; each of the ``n * m`` outputs of each
+    batch element takes ``k`` multiply-adds, i.e. ``2 * batch * n * k * m`` FLOPs.
+    """
+    a, b = tuple(a_shape), tuple(b_shape)
+    if len(a) < 2 or len(b) < 2:
+        raise ValueError(f"matmul_flops: a_shape and b_shape must have >= 2 dims, got {a} and {b}")
+    if a[-1] != b[-2]:
+        raise ValueError(f"matmul_flops: a_shape[-1] must equal b_shape[-2], got {a} and {b}")
+    batch = torch.broadcast_shapes(a[:-2], b[:-2])  # raises if the batch dims do not broadcast
+    return 2 * math.prod(batch) * a[-2] * a[-1] * b[-1]
+
+
+def module_flops(module: nn.Module, inputs: tuple, output: Tensor) -> int | None:
+    """FLOPs of one call of ``module`` by the table above; ``None`` for uncounted types."""
+    if callable(getattr(module, "flops", None)):
+        return int(module.flops(inputs, output))
+    x = inputs[0] if inputs else None
+    if isinstance(module, nn.modules.conv._ConvTransposeNd):
+        return 2 * x.numel() * module.weight[0].numel()  # weight: (C_in, C_out/groups, *kernel)
+    if isinstance(module, nn.modules.conv._ConvNd):
+        return 2 * output.numel() * module.weight[0].numel()  # weight: (C_out, C_in/groups, *kernel)
+    if isinstance(module, nn.Linear):
+        return 2 * output.numel() * module.in_features
+    if isinstance(module, _NORMS):
+        return 2 * output.numel()
+    if type(module) in _POOL_DIMS:
+        k = module.kernel_size  # an int means the same size along every spatial dim
+        taps = math.prod(k) if isinstance(k, tuple) else k ** _POOL_DIMS[type(module)]
+        return output.numel() * taps
+    if isinstance(module, _ADAPTIVE_POOLS):
+        return x.numel()
+    return None
+
+
+def flops_by_module(model: nn.Module, inputs: Tensor | Sequence[int]) -> dict[str, int]:
+    """FLOPs of one forward pass, per counted module, keyed by qualified module name.
+
+    Args:
+        model: any ``nn.Module``; it runs in eval mode under ``no_grad``, then gets its
+            train/eval mode back.
+        inputs: an input Tensor, or the shape of one (e.g. ``(1, 3, 64, 64)``, batch
+            included), filled with zeros on the model's device and dtype.
+
+    Returns:
+        ``{name: FLOPs}`` for every module that ran and has a rule (a module called twice
+        counts twice). Children of a module with its own ``flops`` method are left out.
+    """
+    x = _as_input(model, inputs)
+    counts: dict[str, int] = {}
+    handles, self_counting = [], []
+    for name, module in model.named_modules():  # parents come before their children
+        if any(name.startswith(f"{c}.") or c == "" for c in self_counting):
+            continue  # inside a module that counts itself
+        if callable(getattr(module, "flops", None)):
+            self_counting.append(name)
+
+        def hook(m, args, out, name=name):
+            n = module_flops(m, args, out)
+            if n is not None:
+                counts[name] = counts.get(name, 0) + n
+
+        handles.append(module.register_forward_hook(hook))
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.no_grad():
+            model(x)
+    finally:
+        model.train(was_training)
+        for h in handles:
+            h.remove()
+    return counts
+
+
+def count_flops(model: nn.Module, inputs: Tensor | Sequence[int]) -> int:
+    """Total FLOPs (2 per multiply-add) of one forward pass on ``inputs`` (Tensor or shape)."""
+    return sum(flops_by_module(model, inputs).values())
+
+
+def count_params(model: nn.Module, trainable_only: bool = True) -> int:
+    """Number of parameters (shared ones once); only those with ``requires_grad`` by default."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+def summary_table(models: dict[str, nn.Module], input_shape: Sequence[int]) -> list[dict]:
+    """One row ``{"name", "params", "flops"}`` per model, for an input of ``input_shape``.
+
+    ``params`` counts trainable parameters; ``flops`` is one forward pass on the whole
+    ``input_shape`` (batch included). Render the rows with ``format_table``.
+    """
+    return [
+        {"name": name, "params": count_params(m), "flops": count_flops(m, input_shape)}
+        for name, m in models.items()
+    ]
+
+
+def format_table(rows: list[dict]) -> str:
+    """Render ``summary_table`` rows as aligned text, params in millions, FLOPs in GFLOPs."""
+    width = max([len("model")] + [len(r["name"]) for r in rows])
+    lines = [f"{'model':<{width}}  {'params (M)':>10}  {'GFLOPs':>8}"]
+    lines += [f"{r['name']:<{width}}  {r['params'] / 1e6:>10.3f}  {r['flops'] / 1e9:>8.3f}" for r in rows]
+    return "\n".join(lines)
+
+
+def _as_input(model: nn.Module, inputs: Tensor | Sequence[int]) -> Tensor:
+    if isinstance(inputs, Tensor):
+        return inputs
+    if not (isinstance(inputs, (tuple, list, torch.Size)) and all(isinstance(d, int) for d in inputs)):
+        raise ValueError(f"count_flops: inputs must be a Tensor or a shape (tuple of ints), got {inputs!r}")
+    p = next(model.parameters(), None)
+    device, dtype = (p.device, p.dtype) if p is not None else (None, None)
+    return torch.zeros(tuple(inputs), device=device, dtype=dtype)

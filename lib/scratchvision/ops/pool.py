@@ -1,0 +1,63 @@
+"""Max and average pooling from scratch, on the windows that ``im2col`` gathers.
+
+Pooling summarises each window of a feature map by one number: its largest value
+(max pooling) or its mean (average pooling). With a stride it shrinks the map, and
+max pooling makes the result tolerant of small shifts inside a window
+(Ranzato et al. 2007; Scherer et al. 2010, "Evaluation of pooling operations in
+convolutional architectures for object recognition"). Same semantics as
+``torch.nn.functional.max_pool2d`` / ``avg_pool2d`` (``ceil_mode=False``,
+``count_include_pad=True``), differentiable through autograd.
+
+Taught in ``notebooks/01_cnn_vit/01_convolution.ipynb``.
+"""
+from __future__ import annotations
+
+import torch
+from einops import rearrange
+
+from scratchvision.ops.conv import im2col
+from scratchvision.validate import check_pair, check_tensor
+
+
+def max_pool2d(input: torch.Tensor, kernel_size, stride=None, padding=0) -> torch.Tensor:
+    """Largest value of every ``kernel_size`` window; the border is padded with ``-inf``.
+
+    Args:
+        input (Tensor[B, C, H, W] or Tensor[C, H, W]): the feature maps.
+        kernel_size: an int or an ``(h, w)`` pair.
+        stride: an int or pair; ``None`` means ``kernel_size`` (non-overlapping windows).
+        padding: an int or pair, at most half the kernel size.
+
+    Returns:
+        Tensor[B, C, out_h, out_w] (without ``B`` for a 3-D input), sizes as in ``conv_output_size``.
+    """
+    windows = _windows("max_pool2d", input, kernel_size, stride, padding, float("-inf"))
+    return windows.amax(dim=-3)  # gradient flows to the (first) largest entry only
+
+
+def avg_pool2d(input: torch.Tensor, kernel_size, stride=None, padding=0) -> torch.Tensor:
+    """Mean of every ``kernel_size`` window; zero padding counts in the mean.
+
+    Same arguments and shapes as ``max_pool2d``.
+    """
+    return _windows("avg_pool2d", input, kernel_size, stride, padding, 0.0).mean(dim=-3)
+
+
+def _windows(fn, input, kernel_size, stride, padding, pad_value) -> torch.Tensor:
+    """Validate the pooling arguments; return every window, (B, C, kh*kw, out_h, out_w)."""
+    check_tensor("input", input, ndim=(3, 4), dims="(B, C, H, W) or (C, H, W)", floating=True, fn=fn)
+    kernel = check_pair("kernel_size", kernel_size, min_value=1, fn=fn)
+    stride = kernel if stride is None else check_pair("stride", stride, min_value=1, fn=fn)
+    padding = check_pair("padding", padding, min_value=0, fn=fn)
+    if any(2 * p > k for p, k in zip(padding, kernel)):
+        # a window of pure padding would have no real value to pool (PyTorch's rule too)
+        raise ValueError(f"{fn}: padding must be at most half of kernel_size {kernel}, got {padding}")
+    x = input if input.ndim == 4 else input[None]  # (B, C, H, W)
+    out_h, out_w = ((n + 2 * p - k) // s + 1 for n, k, s, p in zip(x.shape[-2:], kernel, stride, padding))
+    if min(out_h, out_w) < 1:
+        raise ValueError(
+            f"{fn}: kernel_size {kernel} is larger than the input {tuple(x.shape[-2:])} padded by {padding}"
+        )
+    cols = im2col(x, kernel, stride, padding, pad_value=pad_value)  # (B, C*kh*kw, L)
+    windows = rearrange(cols, "b (c k) (h w) -> b c k h w", c=x.shape[1], h=out_h)  # (B, C, kh*kw, out_h, out_w)
+    return windows if input.ndim == 4 else windows[0]

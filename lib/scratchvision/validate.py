@@ -1,0 +1,118 @@
+"""Argument checks that turn bad input into a clear ``ValueError``.
+
+Every public function of the library validates what a reader passes in, so a mistake
+is reported as *which argument*, *what was expected* and *what came in*, e.g.::
+
+    ValueError: conv2d: input must be a 4-D tensor (B, C, H, W), got shape (3, 32, 32)
+
+These helpers keep those messages uniform. They are for user input only; internal
+invariants stay as plain code.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import torch
+
+
+def _where(fn: str | None) -> str:
+    return f"{fn}: " if fn else ""
+
+
+def check_tensor(
+    name: str,
+    value: Any,
+    *,
+    ndim: int | Sequence[int] | None = None,
+    dims: str | None = None,
+    floating: bool = False,
+    dtype: torch.dtype | None = None,
+    fn: str | None = None,
+) -> torch.Tensor:
+    """Check that ``value`` is a tensor of the right rank and dtype; return it.
+
+    Args:
+        name: the argument's name, as the caller spells it.
+        value: what came in.
+        ndim: allowed number of dimensions (one int or several).
+        dims: the shape letters for the message, e.g. ``"(B, C, H, W)"``.
+        floating: require a floating-point dtype.
+        dtype: require exactly this dtype.
+        fn: the public function's name, to prefix the message.
+    """
+    where = _where(fn)
+    if not isinstance(value, torch.Tensor):
+        raise ValueError(f"{where}{name} must be a torch.Tensor, got {type(value).__name__}")
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if value.ndim not in allowed:
+            want = " or ".join(f"{n}-D" for n in allowed)
+            shape_hint = f" {dims}" if dims else ""
+            raise ValueError(
+                f"{where}{name} must be a {want} tensor{shape_hint}, got shape {tuple(value.shape)}"
+            )
+    if floating and not value.is_floating_point():
+        raise ValueError(f"{where}{name} must have a floating-point dtype, got {value.dtype}")
+    if dtype is not None and value.dtype != dtype:
+        raise ValueError(f"{where}{name} must have dtype {dtype}, got {value.dtype}")
+    return value
+
+
+def check_int(
+    name: str, value: Any, *, min_value: int | None = None, fn: str | None = None
+) -> int:
+    """Check that ``value`` is an int (not a bool) and at least ``min_value``; return it."""
+    where = _where(fn)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{where}{name} must be an int, got {value!r} ({type(value).__name__})")
+    if min_value is not None and value < min_value:
+        raise ValueError(f"{where}{name} must be >= {min_value}, got {value}")
+    return value
+
+
+def check_pair(
+    name: str, value: Any, *, min_value: int = 0, fn: str | None = None
+) -> tuple[int, int]:
+    """Accept an int or a pair of ints (as ``torch.nn.functional`` does); return a pair."""
+    where = _where(fn)
+    if isinstance(value, int) and not isinstance(value, bool):
+        pair = (value, value)
+    elif (
+        isinstance(value, (tuple, list))
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        pair = (int(value[0]), int(value[1]))
+    else:
+        raise ValueError(f"{where}{name} must be an int or a pair of ints, got {value!r}")
+    if min(pair) < min_value:
+        raise ValueError(f"{where}{name} must be >= {min_value}, got {value!r}")
+    return pair
+
+
+def check_range(
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    fn: str | None = None,
+) -> float:
+    """Check that a number lies in ``[low, high]``; return it as a float."""
+    where = _where(fn)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{where}{name} must be a number, got {value!r}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        lo = "-inf" if low is None else low
+        hi = "inf" if high is None else high
+        raise ValueError(f"{where}{name} must be in [{lo}, {hi}], got {value}")
+    return float(value)
+
+
+def check_choice(name: str, value: Any, choices: Iterable[Any], *, fn: str | None = None) -> Any:
+    """Check that ``value`` is one of ``choices``; return it."""
+    options = list(choices)
+    if value not in options:
+        raise ValueError(f"{_where(fn)}{name} must be one of {options}, got {value!r}")
+    return value

@@ -1,0 +1,198 @@
+"""The model zoo: small checkpoints committed inside the package, each with its card.
+
+Heavy training is done once, by a recipe, and its result is committed so that every
+notebook runs on a laptop CPU in its time budget. ``checkpoints/manifest.json`` holds one
+*card* per checkpoint::
+
+    "resnet20-shapeworld": {
+      "description": "...",
+      "builder":  "scratchvision.backbones.resnet:resnet_cifar",   # model = builder(**kwargs)
+      "kwargs":   {"depth": 20, "num_classes": 8},
+      "recipe":   "scratchvision.backbones.recipes:train_shapeworld",  # recipe(model, **recipe_kwargs)
+      "recipe_kwargs": {"epochs": 10},
+      "evaluate": "scratchvision.backbones.recipes:eval_shapeworld",   # -> {"accuracy": ...}
+      "file": "resnet20-shapeworld.pt", "sha256": "...", "bytes": 123,
+      "metrics": {"accuracy": 0.91}, "train_seconds": 512.0, "machine": "...",
+      "command": "python -m scratchvision.zoo train resnet20-shapeworld"
+    }
+
+``load(name)`` rebuilds the model, checks the file's sha256 against the card and loads it.
+``python -m scratchvision.zoo train NAME`` re-runs the recipe and rewrites the card, so every
+number on a card can be reproduced; a test re-evaluates each checkpoint against its card.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+DEFAULT_ROOT = Path(__file__).parent / "checkpoints"
+MAX_BYTES = 5 * 1024 * 1024
+
+
+def _root(root: str | Path | None) -> Path:
+    return DEFAULT_ROOT if root is None else Path(root)
+
+
+def manifest(root: str | Path | None = None) -> dict[str, dict[str, Any]]:
+    """All cards, by checkpoint name."""
+    path = _root(root) / "manifest.json"
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text())
+
+
+def _write_manifest(cards: dict[str, dict[str, Any]], root: str | Path | None) -> None:
+    path = _root(root) / "manifest.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dict(sorted(cards.items())), indent=2) + "\n")
+
+
+def names(root: str | Path | None = None) -> list[str]:
+    """Names of the checkpoints in the zoo."""
+    return sorted(manifest(root))
+
+
+def card(name: str, root: str | Path | None = None) -> dict[str, Any]:
+    """The card of checkpoint ``name``: what it is, how it was trained, what it scores."""
+    cards = manifest(root)
+    if name not in cards:
+        raise ValueError(f"zoo: name must be one of {sorted(cards)}, got {name!r}")
+    return cards[name]
+
+
+def resolve(path: str) -> Any:
+    """Import ``"package.module:attribute"`` and return the attribute."""
+    module_name, sep, attribute = path.partition(":")
+    if not sep:
+        raise ValueError(f"zoo: import path must look like 'package.module:name', got {path!r}")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def sha256(path: str | Path) -> str:
+    """Hex sha256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def build(name: str, root: str | Path | None = None) -> nn.Module:
+    """A fresh, untrained model with the checkpoint's architecture."""
+    entry = card(name, root)
+    return resolve(entry["builder"])(**entry.get("kwargs", {}))
+
+
+def load(name: str, *, root: str | Path | None = None, device: str | torch.device = "cpu") -> nn.Module:
+    """Build checkpoint ``name``'s model, verify the file's sha256, load the weights; eval mode."""
+    entry = card(name, root)
+    path = _root(root) / entry.get("file", f"{name}.pt")
+    if "sha256" not in entry or not path.exists():
+        raise FileNotFoundError(
+            f"zoo: checkpoint {name!r} has not been trained yet (no {path.name}); "
+            f"run `python -m scratchvision.zoo train {name}`"
+        )
+    actual = sha256(path)
+    if actual != entry["sha256"]:
+        raise ValueError(
+            f"zoo: checkpoint file {path.name} has sha256 {actual[:12]}…, its card says "
+            f"{entry['sha256'][:12]}…; the file is corrupt or stale: re-run "
+            f"`python -m scratchvision.zoo train {name}`"
+        )
+    return _reload(build(name, root), path).to(device)
+
+
+def evaluate(name: str, model: nn.Module | None = None, *, root: str | Path | None = None) -> dict[str, float]:
+    """Re-measure a checkpoint's metrics with its card's evaluator."""
+    entry = card(name, root)
+    model = load(name, root=root) if model is None else model
+    return {k: float(v) for k, v in resolve(entry["evaluate"])(model.eval()).items()}
+
+
+def train(name: str, *, root: str | Path | None = None, seed: int = 0) -> dict[str, Any]:
+    """Run the recipe of ``name``, save the checkpoint, and rewrite its card with fresh figures."""
+    cards = manifest(root)
+    entry = card(name, root)
+    torch.manual_seed(seed)
+    model = build(name, root)
+    start = time.perf_counter()
+    resolve(entry["recipe"])(model, **entry.get("recipe_kwargs", {}))
+    seconds = time.perf_counter() - start
+    model.eval()
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    if entry.get("store") == "float16":
+        state = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
+    path = _root(root) / entry.get("file", f"{name}.pt")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(state, path)
+    if path.stat().st_size > MAX_BYTES:
+        raise ValueError(
+            f"zoo: checkpoint {name!r} is {path.stat().st_size / 2**20:.1f} MiB, over the 5 MiB limit; "
+            "shrink the model or set \"store\": \"float16\" on its card"
+        )
+    entry.update(
+        file=path.name,
+        sha256=sha256(path),
+        bytes=path.stat().st_size,
+        train_seconds=round(seconds, 1),
+        machine=f"{platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__.split('+')[0]}",
+        command=f"python -m scratchvision.zoo train {name}",
+    )
+    saved = _reload(model, path)
+    entry["metrics"] = {k: round(float(v), 4) for k, v in resolve(entry["evaluate"])(saved).items()}
+    cards[name] = entry
+    _write_manifest(cards, root)
+    return entry
+
+
+def _reload(model: nn.Module, path: Path) -> nn.Module:
+    """Evaluate what was saved (after any float16 rounding), not the in-memory weights."""
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    return model.eval()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scratchvision.zoo", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", default=None, help="zoo folder (default: the package's checkpoints/)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the checkpoints and their metrics")
+    show = sub.add_parser("show", help="print one card")
+    show.add_argument("name")
+    run = sub.add_parser("train", help="re-run a recipe and rewrite its card")
+    run.add_argument("name")
+    check = sub.add_parser("verify", help="re-evaluate checkpoints against their cards")
+    check.add_argument("name", nargs="*")
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        for name in names(args.root):
+            entry = card(name, args.root)
+            print(f"{name:32s} {json.dumps(entry.get('metrics', {}))}  {entry.get('train_seconds', '?')} s")
+    elif args.command == "show":
+        print(json.dumps(card(args.name, args.root), indent=2))
+    elif args.command == "train":
+        entry = train(args.name, root=args.root)
+        print(f"trained {args.name} in {entry['train_seconds']} s: {entry['metrics']}")
+    else:
+        failed = 0
+        for name in args.name or names(args.root):
+            claimed, measured = card(name, args.root).get("metrics", {}), evaluate(name, root=args.root)
+            ok = all(abs(measured[k] - v) <= 0.01 for k, v in claimed.items())
+            failed += not ok
+            print(f"{'ok  ' if ok else 'FAIL'} {name}: card {claimed} measured {measured}")
+        return 1 if failed else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

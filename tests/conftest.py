@@ -1,0 +1,20 @@
+"""Test-session set-up: offline guard everywhere, a non-interactive matplotlib backend."""
+import os
+import sys
+from pathlib import Path
+
+OFFLINE_DIR = Path(__file__).parent / "offline"
+
+# Environment for every process this session starts (nbval kernels, subprocess tests).
+os.environ["SCRATCHVISION_OFFLINE"] = "1"
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(OFFLINE_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
+)
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+sys.path.insert(0, str(OFFLINE_DIR))
+import offline_guard  # noqa: E402
+
+offline_guard.install()
+
+ROOT = Path(__file__).resolve().parents[1]

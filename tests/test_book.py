@@ -1,0 +1,99 @@
+"""The book's structure: toc <-> files, notebooks stored clean, and a -W site build."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def toc_files() -> list[str]:
+    files = [TOC["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections", []))
+            walk(entry.get("chapters", []))
+
+    for part in TOC["parts"]:
+        walk(part["chapters"])
+    return files
+
+
+def _resolve(entry: str) -> Path | None:
+    for suffix in (".md", ".ipynb"):
+        if (ROOT / f"{entry}{suffix}").exists():
+            return ROOT / f"{entry}{suffix}"
+    return None
+
+
+def test_every_toc_entry_exists():
+    missing = [f for f in toc_files() if _resolve(f) is None]
+    assert not missing, f"_toc.yml names files that do not exist: {missing}"
+
+
+def test_every_notebook_is_in_the_toc():
+    listed = {str(_resolve(f).relative_to(ROOT)) for f in toc_files() if _resolve(f)}
+    orphans = [str(p.relative_to(ROOT)) for p in NOTEBOOKS if str(p.relative_to(ROOT)) not in listed]
+    assert not orphans, f"notebooks missing from _toc.yml: {orphans}"
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks under notebooks/"
+
+
+def test_five_chapter_parts_and_glossary():
+    captions = [part["caption"] for part in TOC["parts"]]
+    assert [c[:2] for c in captions if c[0].isdigit()] == ["1.", "2.", "3.", "4.", "5."]
+    assert "book/glossary" in toc_files() and "book/setup" in toc_files()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_stored_without_outputs_and_seeded(path):
+    notebook = json.loads(path.read_text())
+    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    dirty = [i for i, c in enumerate(code) if c.get("outputs") or c.get("execution_count")]
+    assert not dirty, f"{path.name}: code cells {dirty} carry outputs; store notebooks clean"
+    assert notebook["metadata"].get("kernelspec", {}).get("name") == "python3"
+    first = "".join(code[0]["source"])
+    assert "seed_everything(" in first, f"{path.name}: the first code cell must call seed_everything"
+    assert notebook["cells"][0]["cell_type"] == "markdown" and "".join(notebook["cells"][0]["source"]).startswith("# ")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_never_defines_library_code(path):
+    """Library code lives in scratchvision; notebooks only define exercise solutions and plot helpers."""
+    notebook = json.loads(path.read_text())
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and "class " in source and "nn.Module" in source:
+            pytest.fail(f"{path.name} defines an nn.Module; put it in lib/scratchvision")
+
+
+def test_site_builds_with_warnings_as_errors(tmp_path):
+    """A broken cross-reference or toc entry fails here; nbval executes the notebooks separately."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["execute"]["execute_notebooks"] = "off"
+    config_path = tmp_path / "_config.yml"
+    config_path.write_text(yaml.safe_dump(config))
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "--path-output", str(tmp_path),
+         "--config", str(config_path), "--warningiserror", "--keep-going"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    html = tmp_path / "_build" / "html"
+    assert (html / "index.html").exists()
+    for entry in toc_files():
+        assert (html / f"{entry}.html").exists(), f"{entry}.html was not built"
+    shutil.rmtree(tmp_path / "_build" / ".doctrees", ignore_errors=True)

@@ -1,0 +1,100 @@
+"""The zoo's mechanism on a temporary zoo, and every real checkpoint against its card."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scratchvision import zoo
+
+TESTS = Path(__file__).parent
+
+
+@pytest.fixture
+def tiny_zoo(tmp_path):
+    card = {
+        "description": "a linear classifier on 4 features",
+        "builder": "zoo_fixtures:build",
+        "kwargs": {"features": 4, "classes": 3},
+        "recipe": "zoo_fixtures:recipe",
+        "recipe_kwargs": {"steps": 100},
+        "evaluate": "zoo_fixtures:evaluate",
+    }
+    (tmp_path / "manifest.json").write_text(json.dumps({"tiny": card}))
+    return tmp_path
+
+
+def test_train_writes_checkpoint_and_card(tiny_zoo):
+    entry = zoo.train("tiny", root=tiny_zoo)
+    assert (tiny_zoo / "tiny.pt").exists()
+    assert entry["sha256"] == zoo.sha256(tiny_zoo / "tiny.pt")
+    assert entry["metrics"]["accuracy"] > 0.9
+    assert entry["train_seconds"] >= 0 and "zoo train tiny" in entry["command"]
+    assert zoo.card("tiny", root=tiny_zoo)["metrics"] == entry["metrics"]
+
+
+def test_load_verifies_and_reproduces_metrics(tiny_zoo):
+    entry = zoo.train("tiny", root=tiny_zoo)
+    model = zoo.load("tiny", root=tiny_zoo)
+    assert not model.training
+    assert zoo.evaluate("tiny", root=tiny_zoo) == pytest.approx(entry["metrics"], abs=1e-4)
+
+
+def test_load_rejects_a_corrupted_file(tiny_zoo):
+    zoo.train("tiny", root=tiny_zoo)
+    path = tiny_zoo / "tiny.pt"
+    path.write_bytes(path.read_bytes()[:-8] + b"corrupt!")
+    with pytest.raises(ValueError, match="sha256"):
+        zoo.load("tiny", root=tiny_zoo)
+
+
+def test_untrained_and_unknown_names(tiny_zoo):
+    with pytest.raises(FileNotFoundError, match="zoo train tiny"):
+        zoo.load("tiny", root=tiny_zoo)
+    with pytest.raises(ValueError, match="name must be one of"):
+        zoo.card("nope", root=tiny_zoo)
+    with pytest.raises(ValueError, match="import path"):
+        zoo.resolve("no_colon")
+
+
+def test_float16_storage_halves_the_file(tiny_zoo):
+    cards = json.loads((tiny_zoo / "manifest.json").read_text())
+    cards["tiny"]["kwargs"] = {"features": 4, "classes": 3}
+    cards["half"] = {**cards["tiny"], "file": "half.pt", "store": "float16"}
+    (tiny_zoo / "manifest.json").write_text(json.dumps(cards))
+    full, half = zoo.train("tiny", root=tiny_zoo), zoo.train("half", root=tiny_zoo)
+    assert zoo.load("half", root=tiny_zoo).weight.dtype.is_floating_point
+    assert half["metrics"]["accuracy"] == pytest.approx(full["metrics"]["accuracy"], abs=0.05)
+
+
+def test_cli_train_list_verify(tiny_zoo):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
+    run = lambda *args: subprocess.run([sys.executable, "-m", "scratchvision.zoo", "--root", str(tiny_zoo), *args],
+                                       capture_output=True, text=True, env=env, timeout=120)
+    trained = run("train", "tiny")
+    assert trained.returncode == 0, trained.stderr
+    assert "trained tiny" in trained.stdout
+    assert "tiny" in run("list").stdout
+    verified = run("verify")
+    assert verified.returncode == 0 and verified.stdout.startswith("ok"), verified.stdout + verified.stderr
+    cards = json.loads((tiny_zoo / "manifest.json").read_text())
+    cards["tiny"]["metrics"]["accuracy"] = 0.1  # a card that lies must fail verification
+    (tiny_zoo / "manifest.json").write_text(json.dumps(cards))
+    assert run("verify").returncode == 1
+
+
+REAL = zoo.names()
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_committed_checkpoint_scores_what_its_card_claims(name):
+    entry = zoo.card(name)
+    path = zoo.DEFAULT_ROOT / entry["file"]
+    assert path.stat().st_size <= zoo.MAX_BYTES, f"{name} is over 5 MB"
+    measured = zoo.evaluate(name)
+    for metric, claimed in entry["metrics"].items():
+        assert measured[metric] == pytest.approx(claimed, abs=0.01), f"{name}: {metric}"
+    for field in ("command", "train_seconds", "machine", "description", "sha256"):
+        assert field in entry, f"{name}'s card lacks {field}"
