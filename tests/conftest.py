@@ -11,6 +11,10 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(OFFLINE_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
 )
 os.environ.setdefault("MPLBACKEND", "Agg")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Parallel workers (and the notebook kernels they start) share the cores: one thread each
+    # avoids oversubscription, which slows PyTorch's CPU kernels by an order of magnitude.
+    os.environ["OMP_NUM_THREADS"] = "1"
 
 sys.path.insert(0, str(OFFLINE_DIR))
 import offline_guard  # noqa: E402
@@ -18,3 +22,8 @@ import offline_guard  # noqa: E402
 offline_guard.install()
 
 ROOT = Path(__file__).resolve().parents[1]
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    import torch
+
+    torch.set_num_threads(1)

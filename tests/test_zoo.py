@@ -98,3 +98,10 @@ def test_committed_checkpoint_scores_what_its_card_claims(name):
         assert measured[metric] == pytest.approx(claimed, abs=0.01), f"{name}: {metric}"
     for field in ("command", "train_seconds", "machine", "description", "sha256"):
         assert field in entry, f"{name}'s card lacks {field}"
+
+
+def test_recipe_log_is_kept_on_the_card(tiny_zoo):
+    cards = json.loads((tiny_zoo / "manifest.json").read_text())
+    cards["tiny"]["recipe"] = "zoo_fixtures:recipe_with_log"
+    (tiny_zoo / "manifest.json").write_text(json.dumps(cards))
+    assert zoo.train("tiny", root=tiny_zoo)["log"] == {"steps": 100, "curve": [1.0, 0.5]}

@@ -182,3 +182,58 @@ _RECEPTIVE_FIELD_CASES = [[(3, 1, 1)], [(3, 1, 1)] * 3, [(5, 1, 1), (2, 2, 1), (
 def receptive_field(fn: Callable) -> bool:
     """Check ``fn(layers)`` against ``ops.conv.receptive_field``."""
     return compare("receptive_field", fn, _receptive_field, [((c,), {}) for c in _RECEPTIVE_FIELD_CASES])
+
+
+# ---- 1.3 Vision Transformer (notebooks/01_cnn_vit/03_vit.ipynb) ----
+
+
+def _patchify_cases() -> list[Case]:
+    g = torch.Generator().manual_seed(3)
+    # (B, C, H, W, P): square and rectangular images, one-pixel and whole-image patches
+    shapes = [(1, 1, 4, 4, 2), (2, 3, 8, 8, 4), (1, 3, 6, 9, 3), (2, 2, 4, 4, 1), (1, 3, 8, 8, 8)]
+    return [((torch.randn(b, c, h, w, generator=g), p), {}) for b, c, h, w, p in shapes]
+
+
+def patchify(fn: Callable) -> bool:
+    """Check ``fn(images, patch_size)`` against ``ops.patches.patchify`` (patches row-major, each (p1 p2 c))."""
+    from scratchvision.ops.patches import patchify as reference
+
+    return compare("patchify", fn, reference, _patchify_cases())
+
+
+def _vit_tokens(image_size: int, patch_size: int) -> tuple[int, int]:
+    from scratchvision.ops.patches import patchify as reference
+
+    tokens = reference(torch.zeros(1, 1, image_size, image_size), patch_size).shape[1] + 1  # + CLS
+    return tokens, tokens * tokens
+
+
+def vit_tokens(fn: Callable) -> bool:
+    """Check ``fn(image_size, patch_size) -> (tokens with CLS, attention-matrix entries per head)``."""
+    cases = [(32, 4), (64, 8), (224, 16), (224, 14), (384, 16), (28, 7)]
+    return compare("vit_tokens", fn, _vit_tokens, [(c, {}) for c in cases])
+
+
+# ---- 1.4 Swin Transformer (notebooks/01_cnn_vit/04_swin.ipynb) ----
+
+
+def _window_partition_cases() -> list[Case]:
+    g = torch.Generator().manual_seed(4)
+    # (B, H, W, C, M): one window, several, rectangular maps, one-pixel windows
+    shapes = [(1, 4, 4, 1, 4), (1, 4, 4, 2, 2), (2, 8, 8, 3, 4), (1, 6, 9, 2, 3), (2, 4, 6, 1, 1)]
+    return [((torch.randn(b, h, w, c, generator=g), m), {}) for b, h, w, c, m in shapes]
+
+
+def window_partition(fn: Callable) -> bool:
+    """Check ``fn(x, window)`` against ``ops.windows.window_partition`` ((B, H, W, C) -> (B*nW, M*M, C))."""
+    from scratchvision.ops.windows import window_partition as reference
+
+    return compare("window_partition", fn, reference, _window_partition_cases())
+
+
+def wmsa_flops(fn: Callable) -> bool:
+    """Check ``fn(h, w, C, M)`` against ``backbones.swin.wmsa_flops`` (Liu et al. 2021, Eq. 2)."""
+    from scratchvision.backbones.swin import wmsa_flops as reference
+
+    cases = [(8, 8, 32, 4), (56, 56, 96, 7), (14, 14, 384, 7), (16, 8, 48, 4), (7, 7, 768, 7)]
+    return compare("wmsa_flops", fn, reference, [(c, {}) for c in cases])

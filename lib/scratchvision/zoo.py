@@ -8,11 +8,13 @@ notebook runs on a laptop CPU in its time budget. ``checkpoints/manifest.json`` 
       "description": "...",
       "builder":  "scratchvision.backbones.resnet:resnet_cifar",   # model = builder(**kwargs)
       "kwargs":   {"depth": 20, "num_classes": 8},
-      "recipe":   "scratchvision.backbones.recipes:train_shapeworld",  # recipe(model, **recipe_kwargs)
+      "recipe":   "scratchvision.backbones.recipes:train_shapeworld",  # recipe(model, **recipe_kwargs) -> log
       "recipe_kwargs": {"epochs": 10},
-      "evaluate": "scratchvision.backbones.recipes:eval_shapeworld",   # -> {"accuracy": ...}
+      "evaluate": "scratchvision.backbones.recipes:eval_shapeworld",   # evaluate(model, **evaluate_kwargs)
+      "evaluate_kwargs": {},                                             #   -> {"accuracy": ...}
       "file": "resnet20-shapeworld.pt", "sha256": "...", "bytes": 123,
       "metrics": {"accuracy": 0.91}, "train_seconds": 512.0, "machine": "...",
+      "log": {"val_acc": [...]},      # whatever the recipe returned, e.g. training curves
       "command": "python -m scratchvision.zoo train resnet20-shapeworld"
     }
 
@@ -116,17 +118,17 @@ def evaluate(name: str, model: nn.Module | None = None, *, root: str | Path | No
     """Re-measure a checkpoint's metrics with its card's evaluator."""
     entry = card(name, root)
     model = load(name, root=root) if model is None else model
-    return {k: float(v) for k, v in resolve(entry["evaluate"])(model.eval()).items()}
+    scores = resolve(entry["evaluate"])(model.eval(), **entry.get("evaluate_kwargs", {}))
+    return {k: float(v) for k, v in scores.items()}
 
 
 def train(name: str, *, root: str | Path | None = None, seed: int = 0) -> dict[str, Any]:
     """Run the recipe of ``name``, save the checkpoint, and rewrite its card with fresh figures."""
-    cards = manifest(root)
     entry = card(name, root)
     torch.manual_seed(seed)
     model = build(name, root)
     start = time.perf_counter()
-    resolve(entry["recipe"])(model, **entry.get("recipe_kwargs", {}))
+    log = resolve(entry["recipe"])(model, **entry.get("recipe_kwargs", {}))
     seconds = time.perf_counter() - start
     model.eval()
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
@@ -148,8 +150,12 @@ def train(name: str, *, root: str | Path | None = None, seed: int = 0) -> dict[s
         machine=f"{platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__.split('+')[0]}",
         command=f"python -m scratchvision.zoo train {name}",
     )
+    if log:  # e.g. per-epoch curves, which notebooks plot instead of re-training
+        entry["log"] = log
     saved = _reload(model, path)
-    entry["metrics"] = {k: round(float(v), 4) for k, v in resolve(entry["evaluate"])(saved).items()}
+    scores = resolve(entry["evaluate"])(saved, **entry.get("evaluate_kwargs", {}))
+    entry["metrics"] = {k: round(float(v), 4) for k, v in scores.items()}
+    cards = manifest(root)  # re-read: another recipe may have finished while this one trained
     cards[name] = entry
     _write_manifest(cards, root)
     return entry

@@ -132,7 +132,7 @@ class Swin(nn.Module):
             raise ValueError(f"{fn}: image_size must be divisible by patch_size * 2^(stages-1) = {scale}, got {image_size!r}")
         self.patch_embed = PatchEmbed(patch_size=patch_size, in_channels=in_channels, dim=dim)
         self.embed_norm = nn.LayerNorm(dim)
-        self.grid = (height // patch_size, width // patch_size)
+        self.image_size, self.grid = (height, width), (height // patch_size, width // patch_size)
         self.stages = nn.ModuleList()
         res = self.grid
         for i, (depth, h) in enumerate(zip(depths, heads)):
@@ -156,6 +156,8 @@ class Swin(nn.Module):
     def encode(self, images: torch.Tensor) -> torch.Tensor:
         """images (Tensor[B, C, H, W]) -> last-stage map Tensor[B, H', W', C'], normalised."""
         check_tensor("images", images, ndim=4, dims="(B, C, H, W)", fn="Swin")
+        if tuple(images.shape[-2:]) != self.image_size:  # the stages' window grids are fixed
+            raise ValueError(f"Swin: images must be {self.image_size} (image_size), got {tuple(images.shape)}")
         x = self.embed_norm(self.patch_embed(images))  # (B, N, D)
         x = rearrange(x, "b (h w) c -> b h w c", h=self.grid[0])  # (B, H/P, W/P, D)
         for stage in self.stages:

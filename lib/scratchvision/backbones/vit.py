@@ -42,10 +42,13 @@ class PatchEmbed(nn.Module):
     def __init__(self, *, patch_size: int = 8, in_channels: int = 3, dim: int = 128) -> None:
         super().__init__()
         self.patch_size = check_int("patch_size", patch_size, min_value=1, fn="PatchEmbed")
+        self.in_channels = check_int("in_channels", in_channels, min_value=1, fn="PatchEmbed")
         self.proj = nn.Linear(patch_size * patch_size * in_channels, dim)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """images (Tensor[B, C, H, W]) -> Tensor[B, N, D], N = HW / P^2."""
+        check_tensor("images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="PatchEmbed")
+        check_choice("images.shape[1] (channels)", images.shape[1], [self.in_channels], fn="PatchEmbed")
         return self.proj(patchify(images, self.patch_size))  # (B, N, D)
 
 
@@ -124,7 +127,7 @@ class ViT(nn.Module):
         check_int("depth", depth, min_value=1, fn=fn)
         self.pool = check_choice("pool", pool, ("cls", "mean"), fn=fn)
         check_choice("pos_embed", pos_embed, ("learned", "sincos"), fn=fn)
-        self.grid = (height // patch_size, width // patch_size)
+        self.image_size, self.grid = (height, width), (height // patch_size, width // patch_size)
         n = self.grid[0] * self.grid[1]
 
         self.patch_embed = PatchEmbed(patch_size=patch_size, in_channels=in_channels, dim=dim)
@@ -149,6 +152,8 @@ class ViT(nn.Module):
     def encode(self, images: torch.Tensor) -> torch.Tensor:
         """images (Tensor[B, C, H, W]) -> normalised tokens Tensor[B, 1+N, D], CLS first."""
         check_tensor("images", images, ndim=4, dims="(B, C, H, W)", fn="ViT")
+        if tuple(images.shape[-2:]) != self.image_size:  # the position embeddings fix the grid
+            raise ValueError(f"ViT: images must be {self.image_size} (image_size), got {tuple(images.shape)}")
         x = self.patch_embed(images)  # (B, N, D)
         cls = repeat(self.cls_token, "1 1 d -> b 1 d", b=x.shape[0])  # (B, 1, D)
         x = torch.cat([cls, x], dim=1) + self.pos_embedding  # (B, 1+N, D)

@@ -26,6 +26,7 @@ class ObjectInfo:
         size: ``"small"``, ``"medium"`` or ``"large"`` (thirds of the world's scale range).
         position: ``(x, y)`` of the shape's centre in pixels.
         depth: distance from the camera (larger is farther).
+        visible: fraction of the object's area left visible by nearer objects.
     """
 
     shape: str
@@ -33,6 +34,7 @@ class ObjectInfo:
     size: str
     position: tuple[float, float]
     depth: float
+    visible: float = 1.0
 
 
 def size_word(scale: float, low: float, high: float) -> str:

@@ -14,6 +14,8 @@ Notebook: ``notebooks/00_data/shapeworld.ipynb``.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -103,8 +105,8 @@ def place_polygon(
     Returns:
         array[V, 2]: ``(x, y)`` in pixel coordinates, ``y`` down (image rows).
     """
-    stretch = np.array([np.sqrt(aspect), 1 / np.sqrt(aspect)])
-    c, s = np.cos(angle), np.sin(angle)
-    rotation = np.array([[c, -s], [s, c]])
-    v = (vertices * stretch) @ rotation.T * scale  # (V, 2)
-    return np.stack([center[0] + v[:, 0], center[1] - v[:, 1]], axis=1)  # (V, 2)
+    sx, sy = math.sqrt(aspect) * scale, scale / math.sqrt(aspect)
+    c, s = math.cos(angle), math.sin(angle)
+    # Stretch, rotate and scale in one matrix; the last column flips y to point down.
+    transform = np.array([[c * sx, -s * sx], [-s * sy, -c * sy]])
+    return vertices @ transform + np.asarray(center)  # (V, 2)

@@ -27,8 +27,9 @@ Notebook: ``notebooks/00_data/shapeworld.ipynb``.
 """
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -128,7 +129,6 @@ class ShapeWorld:
     background: tuple[str, ...] = BACKGROUNDS
     min_visible: float = 0.5
     supersample: int = 4
-    _palette: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         check_int("size", self.size, min_value=8, fn="ShapeWorld")
@@ -147,10 +147,9 @@ class ShapeWorld:
         check_range("noise", self.noise, low=0, high=1, fn="ShapeWorld")
         check_range("min_visible", self.min_visible, low=1e-3, high=1, fn="ShapeWorld")
         check_int("supersample", self.supersample, min_value=1, fn="ShapeWorld")
-        self._palette = np.array([COLOURS[c] for c in self.colours], np.float32)  # (colours, 3)
 
     def scene(self, seed: int) -> Scene:
-        """Render scene number ``seed``; the same seed always gives the same scene."""
+        """Render scene number ``seed`` (an int >= 0); one seed always gives one scene."""
         check_int("seed", seed, min_value=0, fn="ShapeWorld.scene")
         rng = np.random.default_rng(seed)
         canvas = background(self.background[rng.integers(len(self.background))], rng, self.size)
@@ -160,7 +159,7 @@ class ShapeWorld:
         for obj in reversed(placed):  # painter's algorithm: farthest first
             paint(canvas, obj.coverage, obj.window, obj.rgb)
         if self.noise > 0:
-            canvas += rng.normal(0, self.noise, canvas.shape).astype(np.float32)
+            canvas += self.noise * rng.standard_normal(canvas.shape, dtype=np.float32)
         image = rearrange(torch.from_numpy(np.clip(canvas, 0, 1)), "h w c -> c h w")  # (3, H, W)
         return self._assemble(image.contiguous(), placed)
 
@@ -182,9 +181,10 @@ class ShapeWorld:
     def _try_place(self, rng, scale: float, depth: float, occupied) -> _Placed | None:
         label = int(rng.integers(len(self.classes)))
         colour = int(rng.integers(len(self.colours)))
-        rgb = np.clip(self._palette[colour] + rng.normal(0, self.colour_jitter, 3), 0, 1)
-        angle = np.deg2rad(rng.uniform(-self.rotation, self.rotation))
-        aspect = float(np.exp(rng.uniform(-1, 1) * np.log(self.aspect)))
+        jitter = rng.normal(0, self.colour_jitter, 3)
+        rgb = np.clip(np.add(COLOURS[self.colours[colour]], jitter), 0, 1).astype(np.float32)
+        angle = math.radians(rng.uniform(-self.rotation, self.rotation))
+        aspect = self.aspect ** rng.uniform(-1, 1)
         outline = place_polygon(SHAPES[self.classes[label]], center=(0.0, 0.0),
                                 scale=scale * self.size, angle=angle, aspect=aspect)
         lo, hi = -outline.min(axis=0), self.size - outline.max(axis=0)  # centres keeping it inside
@@ -194,11 +194,13 @@ class ShapeWorld:
                                                 supersample=self.supersample)
             mask = coverage >= 0.5
             visible = mask & ~occupied[window]
-            if mask.any() and visible.sum() >= self.min_visible * mask.sum():
+            area, seen = np.count_nonzero(mask), np.count_nonzero(visible)
+            if area and seen >= self.min_visible * area:
                 info = ObjectInfo(shape=self.classes[label], colour=self.colours[colour],
                                   size=size_word(scale, *self.scale),
-                                  position=(float(center[0]), float(center[1])), depth=depth)
-                return _Placed(label, info, rgb.astype(np.float32), coverage, window, visible)
+                                  position=(float(center[0]), float(center[1])),
+                                  depth=depth, visible=seen / area)
+                return _Placed(label, info, rgb, coverage, window, visible)
         return None
 
     def _assemble(self, image: torch.Tensor, placed: list[_Placed]) -> Scene:
@@ -226,10 +228,14 @@ def _box(obj: _Placed) -> list[int]:
 
 
 def benchmark_scenes(world: ShapeWorld, n: int = 200) -> float:
-    """Scenes rendered per second by ``world`` on this machine (one core, one process)."""
+    """Scenes that ``world`` renders per second of CPU time, in this (single-threaded) process.
+
+    CPU time rather than wall-clock time, so that other work on a busy machine
+    does not distort the number.
+    """
     check_int("n", n, min_value=1, fn="benchmark_scenes")
-    world.scene(0)  # warm-up: loads texture images once
-    start = time.perf_counter()
+    world.scene(0)  # warm-up: loads the texture images once
+    start = time.process_time()
     for seed in range(n):
         world.scene(seed)
-    return n / (time.perf_counter() - start)
+    return n / max(time.process_time() - start, 1e-9)

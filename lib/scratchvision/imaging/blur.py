@@ -22,7 +22,9 @@ from scratchvision.validate import check_int, check_range, check_tensor
 IMAGE_DIMS = "(B, C, H, W) or (C, H, W)"
 
 
-def gaussian_kernel(size: int, sigma: float | tuple[float, float], *, angle: float = 0.0) -> torch.Tensor:
+def gaussian_kernel(
+    size: int, sigma: float | tuple[float, float], *, angle: float = 0.0, dtype: torch.dtype = torch.float32
+) -> torch.Tensor:
     """A normalised 2-D Gaussian PSF, isotropic or anisotropic and rotated.
 
     ``k(p) ∝ exp(-pᵀ Σ⁻¹ p / 2)`` with ``Σ = R(angle) diag(σx², σy²) R(angle)ᵀ``, the
@@ -32,15 +34,16 @@ def gaussian_kernel(size: int, sigma: float | tuple[float, float], *, angle: flo
         size: odd side length of the kernel.
         sigma: standard deviation in pixels, or ``(sigma_x, sigma_y)`` along the rotated axes.
         angle: rotation of the ``x`` axis in degrees, counter-clockwise.
+        dtype: of the result (float64 for oracle comparisons).
 
     Returns:
-        Tensor[size, size] (float32), non-negative, summing to 1.
+        Tensor[size, size], non-negative, summing to 1.
     """
     fn = "gaussian_kernel"
     size = _check_odd("size", size, fn)
     sx, sy = (sigma, sigma) if isinstance(sigma, (int, float)) else _pair_of_numbers("sigma", sigma, fn)
     sx, sy = (check_range("sigma", s, low=1e-6, fn=fn) for s in (sx, sy))
-    x, y = _centred_grid(size)  # (size, size) each, y pointing up
+    x, y = _centred_grid(size, dtype)  # (size, size) each, y pointing up
     theta = math.radians(check_range("angle", angle, fn=fn))
     u = x * math.cos(theta) + y * math.sin(theta)  # coordinates along the rotated axes
     v = -x * math.sin(theta) + y * math.cos(theta)
@@ -66,7 +69,7 @@ def motion_kernel(length: float, angle: float, *, size: int | None = None) -> to
     length = check_range("length", length, low=0.0, fn=fn)
     theta = math.radians(check_range("angle", angle, fn=fn))
     size = 2 * math.ceil(length / 2) + 1 if size is None else _check_odd("size", size, fn)
-    x, y = _centred_grid(size)  # (size, size) each
+    x, y = _centred_grid(size, torch.float32)  # (size, size) each
     along = (x * math.cos(theta) + y * math.sin(theta)).clamp(-length / 2, length / 2)
     # distance from each pixel to its nearest point on the segment
     d = torch.hypot(x - along * math.cos(theta), y - along * math.sin(theta))  # (size, size)
@@ -95,8 +98,8 @@ def blur(img: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     x = img if img.ndim == 4 else img[None]  # (B, C, H, W)
     kh, kw = kernel.shape
     if kh // 2 >= x.shape[-2] or kw // 2 >= x.shape[-1]:
-        raise ValueError(f"{fn}: kernel {tuple(kernel.shape)} is too large for an image of size {tuple(x.shape[-2:])}")
-    weight = kernel.flip(0, 1).to(x)[None, None].expand(x.shape[1], 1, kh, kw)  # (C, 1, kh, kw)
+        raise ValueError(f"{fn}: kernel {tuple(kernel.shape)} is too large for an image of {tuple(x.shape[-2:])}")
+    weight = kernel.flip(0, 1).to(x)[None, None].expand(x.shape[1], 1, kh, kw).contiguous()  # (C, 1, kh, kw)
     x = F.pad(x, (kw // 2, kw // 2, kh // 2, kh // 2), mode="reflect")  # (B, C, H + kh - 1, W + kw - 1)
     out = F.conv2d(x, weight, groups=x.shape[1])  # (B, C, H, W)
     return out if img.ndim == 4 else out[0]
@@ -110,6 +113,12 @@ def random_trajectory(
     A simplified Boracchi & Foi 2012 ("Modeling the performance of image restoration from
     motion blur") trajectory: start in a random direction at ``speed`` pixels per frame, add
     Gaussian accelerations of std ``jitter`` at every frame. The middle frame sits at (0, 0).
+
+    Args:
+        n_frames: number of frames T.
+        speed: initial speed in pixels per frame.
+        jitter: standard deviation of the per-frame change of velocity, in pixels per frame.
+        generator: torch generator (CPU) for a reproducible path.
 
     Returns:
         Tensor[T, 2]: ``(dx, dy)`` offset of each frame in pixels.
@@ -158,7 +167,7 @@ def frames_from_motion(
     h, w = (crop_size, crop_size) if isinstance(crop_size, int) else tuple(crop_size)
     _, H, W = image.shape
     if not (isinstance(h, int) and isinstance(w, int) and 1 <= h <= H and 1 <= w <= W):
-        raise ValueError(f"{fn}: crop_size must be an int or (h, w) pair within the image {(H, W)}, got {crop_size!r}")
+        raise ValueError(f"{fn}: crop_size must be an int or (h, w) within the image {(H, W)}, got {crop_size!r}")
     if trajectory is None:
         trajectory = random_trajectory(n_frames, speed=speed, jitter=jitter, generator=generator)
     check_tensor("trajectory", trajectory, ndim=2, dims="(T, 2)", floating=True, fn=fn)
@@ -208,8 +217,8 @@ def check_kernel(kernel: torch.Tensor, fn: str) -> torch.Tensor:
     return kernel
 
 
-def _centred_grid(size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    r = torch.arange(size, dtype=torch.float32) - size // 2  # (size,)
+def _centred_grid(size: int, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    r = torch.arange(size, dtype=dtype) - size // 2  # (size,)
     y, x = torch.meshgrid(-r, r, indexing="ij")  # (size, size) each; row 0 is the top, y up
     return x, y
 

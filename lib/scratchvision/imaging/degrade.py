@@ -12,9 +12,13 @@ Taught in ``notebooks/05_imaging/`` (denoising, super-resolution).
 """
 from __future__ import annotations
 
+import io
+
+import numpy as np
 import torch
 import torch.nn.functional as F
-from torchvision.io import decode_jpeg, encode_jpeg
+from einops import rearrange
+from PIL import Image
 
 from scratchvision.imaging.blur import IMAGE_DIMS, blur, gaussian_kernel
 from scratchvision.validate import check_choice, check_int, check_range, check_tensor
@@ -94,13 +98,8 @@ def bicubic_downsample(img: torch.Tensor, scale: int) -> torch.Tensor:
     Returns:
         Tensor[B, C, H / scale, W / scale] (or without ``B``), clamped to [0, 1].
     """
-    x = _check_resize("bicubic_downsample", img, scale)  # (B, C, H, W)
+    x = _check_resize("bicubic_downsample", img, scale, divisible=True)  # (B, C, H, W)
     H, W = x.shape[-2:]
-    if H % scale or W % scale:
-        raise ValueError(
-            f"bicubic_downsample: img height and width must be divisible by scale={scale}, "
-            f"got {(H, W)}; crop it first, e.g. img[..., :{H - H % scale}, :{W - W % scale}]"
-        )
     out = F.interpolate(x, size=(H // scale, W // scale), mode="bicubic", antialias=True)  # (B, C, H/s, W/s)
     out = out.clamp(0, 1)  # the cubic's negative lobes overshoot at edges
     return out if img.ndim == 4 else out[0]
@@ -116,7 +115,7 @@ def bicubic_upsample(img: torch.Tensor, scale: int) -> torch.Tensor:
     Returns:
         Tensor[B, C, h * scale, w * scale] (or without ``B``), clamped to [0, 1].
     """
-    x = _check_resize("bicubic_upsample", img, scale)  # (B, C, h, w)
+    x = _check_resize("bicubic_upsample", img, scale, divisible=False)  # (B, C, h, w)
     out = F.interpolate(x, scale_factor=scale, mode="bicubic", align_corners=False)  # (B, C, h*s, w*s)
     out = out.clamp(0, 1)
     return out if img.ndim == 4 else out[0]
@@ -125,8 +124,8 @@ def bicubic_upsample(img: torch.Tensor, scale: int) -> torch.Tensor:
 def jpeg(img: torch.Tensor, quality: int) -> torch.Tensor:
     """JPEG-compress and decompress (Wallace 1992): 8x8 DCT blocks, quantised by ``quality``.
 
-    Goes through 8-bit ``torchvision.io.encode_jpeg``/``decode_jpeg`` (libjpeg, offline), so it
-    is not differentiable: use it to make training data, not inside a loss.
+    Goes through Pillow's 8-bit encoder and decoder (libjpeg, in memory, 4:2:0 chroma
+    subsampling), so it is not differentiable: use it to make training data, not inside a loss.
 
     Args:
         img (Tensor[B, C, H, W] or Tensor[C, H, W]): images in [0, 1], ``C`` = 1 (grey) or 3 (RGB).
@@ -143,9 +142,18 @@ def jpeg(img: torch.Tensor, quality: int) -> torch.Tensor:
     check_range("quality", quality, low=1, high=100, fn=fn)
     x = img if img.ndim == 4 else img[None]  # (B, C, H, W)
     as_bytes = (x.detach().clamp(0, 1) * 255).round().to(torch.uint8).cpu()
-    decoded = [decode_jpeg(encode_jpeg(im, quality=quality)) for im in as_bytes]  # B x (C, H, W)
-    out = torch.stack(decoded).to(device=img.device, dtype=img.dtype) / 255  # (B, C, H, W)
+    pixels = rearrange(as_bytes, "b c h w -> b h w c").numpy()  # (B, H, W, C), Pillow's layout
+    decoded = np.stack([_jpeg_roundtrip(im, quality) for im in pixels])  # (B, H, W, C)
+    out = rearrange(torch.from_numpy(decoded), "b h w c -> b c h w")  # (B, C, H, W)
+    out = out.to(device=img.device, dtype=img.dtype) / 255
     return out if img.ndim == 4 else out[0]
+
+
+def _jpeg_roundtrip(pixels: np.ndarray, quality: int) -> np.ndarray:
+    buffer = io.BytesIO()
+    image = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)  # Pillow wants (H, W) for grey
+    image.save(buffer, format="JPEG", quality=quality)
+    return np.asarray(Image.open(buffer)).reshape(pixels.shape)  # a grey JPEG decodes to (H, W)
 
 
 def realistic_sr_degradation(
@@ -154,15 +162,16 @@ def realistic_sr_degradation(
     """Real-ESRGAN's first-order degradation: random blur, resize, noise and JPEG.
 
     Wang et al. 2021 ("Real-ESRGAN", Sec. 3.1, Eq. 1): ``y = JPEG(D_s(k * x) + n)``.
-    Per image, with Real-ESRGAN's first-order ranges:
+    Per image, with Real-ESRGAN's first-order ranges where it has them:
 
     1. blur ``k``: Gaussian, isotropic or anisotropic (σ ∈ [0.2, 3], any angle), size 7-21;
     2. downsample by ``scale`` with a random choice of area, bilinear or bicubic (no antialias);
-    3. noise ``n``: Gaussian (σ ∈ [1, 30] of 255) or Poisson (10-1000 photons at white), 50/50;
+    3. noise ``n``: Gaussian (σ ∈ [1, 30] of 255) or, 50/50, Poisson with 10-1000 photons at
+       white (log-uniform; our parametrisation of ``add_poisson_gaussian_noise``);
     4. JPEG with quality ∈ [30, 95].
 
-    Simplified from the paper: one order instead of two, no sinc filter, no random
-    intermediate resize, colour noise only.
+    Simplified from the paper: one order instead of two, no generalized/plateau kernels, no sinc
+    filter, no random intermediate resize, colour noise only.
 
     Args:
         img (Tensor[B, C, H, W] or Tensor[C, H, W]): clean HR images, ``C`` = 1 or 3, H and W
@@ -174,12 +183,9 @@ def realistic_sr_degradation(
         Tensor[B, C, H / scale, W / scale] (or without ``B``) in [0, 1].
     """
     fn = "realistic_sr_degradation"
-    x = _check_resize(fn, img, scale)  # (B, C, H, W)
-    if x.shape[1] not in (1, 3) or x.shape[-2] % scale or x.shape[-1] % scale or min(x.shape[-2:]) < 11:
-        raise ValueError(
-            f"{fn}: img must have 1 or 3 channels and a size >= 11 divisible by scale={scale}, "
-            f"got shape {tuple(img.shape)}"
-        )
+    x = _check_resize(fn, img, scale, divisible=True)  # (B, C, H, W)
+    if x.shape[1] not in (1, 3) or min(x.shape[-2:]) < 11:
+        raise ValueError(f"{fn}: img must have 1 or 3 channels and H, W >= 11, got shape {tuple(img.shape)}")
     out = torch.cat([_degrade_one(im[None], scale, generator) for im in x])  # (B, C, H/s, W/s)
     return out if img.ndim == 4 else out[0]
 
@@ -200,7 +206,13 @@ def _degrade_one(x: torch.Tensor, scale: int, g: torch.Generator | None) -> torc
     return jpeg(x.clamp(0, 1), int(uniform(30, 95.999)))  # JPEG stores 8-bit values in [0, 1]
 
 
-def _check_resize(fn: str, img: torch.Tensor, scale: int) -> torch.Tensor:
+def _check_resize(fn: str, img: torch.Tensor, scale: int, *, divisible: bool) -> torch.Tensor:
     check_tensor("img", img, ndim=(3, 4), dims=IMAGE_DIMS, floating=True, fn=fn)
     check_choice("scale", check_int("scale", scale, fn=fn), SCALES, fn=fn)
-    return img if img.ndim == 4 else img[None]
+    H, W = img.shape[-2:]
+    if divisible and (H % scale or W % scale):
+        raise ValueError(
+            f"{fn}: img height and width must be divisible by scale={scale}, got {(H, W)}; "
+            f"crop it first, e.g. img[..., :{H - H % scale}, :{W - W % scale}]"
+        )
+    return img if img.ndim == 4 else img[None]  # (B, C, H, W)

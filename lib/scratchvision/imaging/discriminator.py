@@ -61,6 +61,7 @@ class PatchGAN(nn.Module):
 
     @property
     def convs(self) -> list[nn.Conv2d]:
+        """The convolutions, input side first."""
         return [m for m in self.layers if isinstance(m, nn.Conv2d)]
 
     @property
@@ -103,5 +104,5 @@ class PatchGAN(nn.Module):
 
 
 def patchgan_small(in_channels: int = 3) -> PatchGAN:
-    """A 70 x 70 PatchGAN of half the paper's width (~0.66 M params) for CPU crops."""
+    """A 70 x 70 PatchGAN of half the paper's width (~0.69 M params) for CPU crops."""
     return PatchGAN(in_channels=in_channels, width=32, n_layers=3)

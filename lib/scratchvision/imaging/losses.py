@@ -61,12 +61,14 @@ def perceptual_loss(
 
         sum_j  ||phi_j(pred) - phi_j(target)||_2^2 / (C_j H_j W_j)
 
-    The target is a constant: its features are computed under ``torch.no_grad()``.
+    The target is a constant: its features are computed under ``torch.no_grad()``. (The
+    metric ``metrics.perceptual_distance`` differs: it unit-normalises the features first.)
 
     Args:
         pred, target (Tensor[B, C, H, W]): images, same shape.
         features: a frozen network in eval mode that maps a batch of images to a list of
-            feature maps ``phi_j`` (Tensor[B, C_j, H_j, W_j]), e.g. ``metrics.vgg16_features``.
+            feature maps ``phi_j`` (Tensor[B, C_j, H_j, W_j]), e.g. ``metrics.vgg16_features()``,
+            or ``metrics.random_features`` offline.
 
     Returns:
         Tensor[]: a scalar.
@@ -138,9 +140,12 @@ def multiscale_loss(
 ) -> torch.Tensor:
     """Average of ``loss`` over the scales of a coarse-to-fine prediction.
 
-    Nah et al. 2017, Eq. 4 (there with L2): ``(1 / K) sum_k loss(pred_k, S_k)``, where the
-    targets ``S_k`` are ``target`` downsampled by ``unet.image_pyramid``, as the
-    ``MultiScaleUNet`` inputs are.
+    The multi-scale content loss of Nah et al. 2017 (there with L2 and a Gaussian pyramid)::
+
+        (1 / K) sum_k loss(pred_k, S_k)
+
+    where the targets ``S_k`` are ``target`` downsampled by ``unet.image_pyramid``, exactly
+    as the ``MultiScaleUNet`` inputs are.
 
     Args:
         preds: K Tensor[B, C, H // 2^k, W // 2^k], coarsest first (``MultiScaleUNet`` output).

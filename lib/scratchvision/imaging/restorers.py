@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from einops import rearrange
 
+from scratchvision.imaging.degrade import bicubic_upsample
 from scratchvision.validate import check_choice, check_int, check_tensor
 
 
@@ -28,7 +28,9 @@ def pixel_shuffle(x: torch.Tensor, r: int) -> torch.Tensor:
 
     ``out[b, c, h * r + i, w * r + j] = x[b, c * r^2 + i * r + j, h, w]``: the ``r^2`` channels
     of one low-resolution pixel become an ``r x r`` block of high-resolution pixels.
-    Same result as ``torch.nn.functional.pixel_shuffle``.
+    Same result as ``torch.nn.functional.pixel_shuffle``. (The paper's Eq. 4 orders the ``r^2``
+    sub-pixels and the ``C`` colours the other way round; that only permutes the filters of
+    the convolution before it.)
 
     Args:
         x (Tensor[B, C * r^2, H, W]).
@@ -120,9 +122,10 @@ class PixelShuffleSR(nn.Module):
 
     ``SR(y) = bicubic_r(y) + shuffle_r(conv(body(y)))``. The global skip through bicubic
     upsampling (as in VDSR, Kim et al. 2016) means the net only adds the high-frequency
-    detail bicubic interpolation cannot recover, and an untrained net already starts at the
-    bicubic baseline. The output is not clamped to [0, 1] (clamping would stop gradients);
-    clamp it for display.
+    detail that interpolation cannot recover. The skip is ``degrade.bicubic_upsample``, the
+    baseline the chapter measures, so a net whose last conv is zero reproduces it exactly.
+    The detail is not clamped (that would stop its gradients), so clamp the output to
+    [0, 1] for display and metrics.
 
     Args:
         scale: the upscaling factor r, one of 2, 3, 4 (a single shuffle, as in ESPCN).
@@ -155,8 +158,7 @@ class PixelShuffleSR(nn.Module):
         h = self.head(low_res)  # (B, D, H, W)
         h = h + self.body(h)  # (B, D, H, W): EDSR's long skip over all blocks
         detail = pixel_shuffle(self.to_subpixels(h), self.scale)  # (B, C, H*r, W*r)
-        upsampled = F.interpolate(low_res, scale_factor=self.scale, mode="bicubic", align_corners=False)
-        return upsampled + detail  # (B, C, H*r, W*r)
+        return bicubic_upsample(low_res, self.scale) + detail  # (B, C, H*r, W*r)
 
 
 def denoiser_small() -> ResidualDenoiser:

@@ -13,7 +13,7 @@ Any H, W work: the input is padded (edge pixels repeated) up to a multiple of
 
 ``MultiScaleUNet`` runs one U-Net per scale, coarsest first; each finer scale sees the image
 at its scale next to the upsampled result of the scale below (Nah et al. 2017, "Deep
-multi-scale convolutional neural network for dynamic scene deblurring", Sec. 3, Fig. 3).
+multi-scale convolutional neural network for dynamic scene deblurring", Sec. 3, Fig. 4).
 
 Taught in the chapter 5 notebooks (``notebooks/05_imaging/``).
 """
@@ -98,22 +98,25 @@ class UNet(nn.Module):
 
 
 class MultiScaleUNet(nn.Module):
-    """Coarse-to-fine restoration at scales 1/2^(n-1), ..., 1/2, 1 (Nah et al. 2017, Sec. 3).
+    """Coarse-to-fine restoration at scales 1/2^(n-1), ..., 1/2, 1 (Nah et al. 2017, Fig. 4).
 
     Scale ``k`` gets the input image at that scale, ``y_k``, and (except the coarsest) the
-    bilinear upsampling of the previous scale's estimate; its U-Net predicts the correction
-    to ``y_k``: ``x_k = y_k + UNet_k([y_k, up(x_{k-1})])``. Each scale has its own weights, as
-    in Nah et al.; train it with ``losses.multiscale_loss`` (their Eq. 4).
+    upsampled estimate of the scale below; its U-Net predicts the correction to ``y_k``:
+    ``x_k = y_k + UNet_k([y_k, up(x_{k-1})])``. Each scale has its own weights, as in Nah et
+    al.; where they use a Gaussian pyramid and a learned up-convolution, we use
+    ``image_pyramid`` and bilinear upsampling. Train it with ``losses.multiscale_loss``, which
+    scores every scale, so the coarse scales learn to be sharp too.
 
     Args:
         channels: channels C of the images.
-        widths: the widths of every scale's U-Net.
+        widths: the widths of every scale's U-Net; shallower than ``UNet``'s default, as
+            the coarse scales already give the fine ones a wide context.
         n_scales: number of scales (3 in Nah et al.).
         skips: passed to every ``UNet``.
     """
 
     def __init__(
-        self, *, channels: int = 3, widths: Sequence[int] = (16, 32, 64), n_scales: int = 3, skips: bool = True,
+        self, *, channels: int = 3, widths: Sequence[int] = (16, 32), n_scales: int = 3, skips: bool = True,
     ) -> None:
         super().__init__()
         fn = "MultiScaleUNet"

@@ -104,7 +104,8 @@ class MultiHeadAttention(nn.Module):
         heads: number of heads h.
         head_dim: width d of one head; default ``dim // heads``.
         qkv_bias: whether the q, k, v projections have a bias.
-        dropout: dropout on the output projection.
+        dropout: dropout on the output projection. The probabilities are never dropped,
+            so what ``record_attention`` shows is exactly what mixed the values.
     """
 
     def __init__(
