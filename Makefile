@@ -21,7 +21,7 @@ help:
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --disable-pip-version-check -q -e ".[book,test]"
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e ".[book,imaging,test]"
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -23,7 +23,15 @@ offline_guard.install()
 
 ROOT = Path(__file__).resolve().parents[1]
 
-if os.environ.get("PYTEST_XDIST_WORKER"):
-    import torch
+import pytest  # noqa: E402
+import torch  # noqa: E402
 
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tests share 2 cores with a parallel worker (make test runs two): one thread each, since
+    oversubscribed OpenMP threads spin-wait and slow PyTorch's CPU kernels by an order of magnitude."""
+    threads = torch.get_num_threads()
     torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -7,15 +7,6 @@ import torch.nn.functional as F
 from scratchvision.ops.attention import MultiHeadAttention, attention, record_attention
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """The CI's 2 cores are shared by parallel workers; more threads only oversubscribe."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def qkv(B=2, h=3, Q=5, N=7, d=4, seed=0):
     g = torch.Generator().manual_seed(seed)
     shapes = ((B, h, Q, d), (B, h, N, d), (B, h, N, d))

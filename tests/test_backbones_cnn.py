@@ -27,15 +27,6 @@ MODELS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Two cores shared by several test processes: one thread each avoids OpenMP spin-waiting."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def build(name, seed=0):
     builder, channels, feature_shape = MODELS[name]
     torch.manual_seed(seed)
@@ -50,7 +41,8 @@ def test_shapes_and_cam_layer(name):
     assert model(images).shape == (2, 10)
     assert model.features(images).shape == feature_shape
     captured = []
-    handle = model.get_submodule(model.cam_layer).register_forward_hook(lambda m, a, out: captured.append(out))
+    assert any(m is model.cam_layer for m in model.modules())
+    handle = model.cam_layer.register_forward_hook(lambda m, a, out: captured.append(out))
     model(images)
     handle.remove()
     assert len(captured) == 1 and torch.equal(captured[0], model.features(images))
@@ -87,6 +79,7 @@ def test_wrong_channel_count_is_a_value_error(name):
         (lambda: ResNet(layers=(2, 2), widths=(16,)), "widths must have one entry per stage"),
         (lambda: ResNet(layers=(2, 0), widths=(16, 32)), "layers must be >= 1"),
         (lambda: ResNet(residual=False, zero_init_residual=True), "zero_init_residual"),
+        (lambda: ResNet(layers=(1, 1), widths=(32, 16)), "shortcut='pad' can only add channels"),
         (lambda: AlexNet(activation="gelu"), "activation must be one of"),
         (lambda: AlexNet(dropout=1.5), "dropout must be in"),
         (lambda: AlexNet(widths=(8, 8, 8)), "widths must have 5 entries"),

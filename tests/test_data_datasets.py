@@ -1,4 +1,6 @@
 """ShapeWorld datasets: items, lengths, determinism, splits, caching, collation."""
+import pickle
+
 import pytest
 import torch
 from torch.utils.data import DataLoader
@@ -78,6 +80,12 @@ def test_determinism_and_indexing(cls, world):
     with pytest.raises(IndexError):
         a[5]
     assert len(list(a)) == 5  # iteration stops at IndexError
+
+
+def test_dataset_pickles_for_worker_processes(world):
+    data = ShapeDetection(world, 3, seed=4)
+    copy = pickle.loads(pickle.dumps(data))
+    assert copy.world == world and torch.equal(copy[1][0], data[1][0])
 
 
 def test_splits_use_disjoint_seeds(world):

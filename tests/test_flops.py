@@ -4,7 +4,9 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from scratchvision.backbones import AlexNet, LeNet, ResNet, plain20, resnet20, resnet29_bottleneck, vgg11_small, vgg_small
+from scratchvision.backbones import (
+    AlexNet, LeNet, ResNet, plain20, resnet20, resnet29_bottleneck, vgg11_small, vgg_small,
+)
 from scratchvision.flops import (
     count_flops, count_params, flops_by_module, format_table, matmul_flops, summary_table,
 )
@@ -135,7 +137,7 @@ def test_conv_and_linear_flops_match_oracle(name):
 
 
 def test_resnet20_has_the_published_cost():
-    # He et al. 2016 (Table 6): 0.27M parameters; ~41M multiply-adds per 32x32 image (Zagoruyko & Komodakis)
+    # He et al. 2016 (Table 6): 0.27M parameters; the often quoted ~41M multiply-adds per 32x32 image
     assert count_params(resnet20()) == 269_722
     assert 40e6 < count_flops(resnet20(), (1, 3, 32, 32)) / 2 < 42e6
 
@@ -161,5 +163,5 @@ def test_summary_table_rows_and_text():
     assert [r["name"] for r in rows] == ["lenet", "plain20"]
     assert rows[1] == {"name": "plain20", "params": 269_722, "flops": count_flops(models["plain20"], (1, 3, 32, 32))}
     text = format_table(rows)
-    assert text.splitlines()[0].split() == ["model", "params", "(M)", "GFLOPs"]
+    assert text.splitlines()[0].split() == ["model", "params", "(M)", "MFLOPs"]
     assert "0.270" in text.splitlines()[2]

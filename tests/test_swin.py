@@ -11,15 +11,6 @@ from scratchvision.ops.attention import MultiHeadAttention, record_attention
 from scratchvision.ops.windows import cyclic_shift, shifted_window_mask, window_partition, window_reverse
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """The CI's 2 cores are shared by parallel workers; more threads only oversubscribe."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def test_window_partition_layout_and_round_trip():
     x = torch.randn(2, 8, 12, 5)
     windows = window_partition(x, 4)

@@ -12,15 +12,6 @@ from scratchvision.ops.attention import MultiHeadAttention, record_attention
 from scratchvision.ops.patches import patchify, unpatchify
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """The CI's 2 cores are shared by parallel workers; more threads only oversubscribe."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def test_patchify_layout_and_round_trip():
     x = torch.randn(2, 3, 12, 8)
     tokens = patchify(x, 4)

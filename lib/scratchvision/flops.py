@@ -7,15 +7,15 @@ reshapes and additions written in ``forward`` code (a residual sum) are not coun
 
 Per module type, for one call with output ``y`` and input ``x``:
 
-==========================================  =========================================
-``Conv1d/2d/3d``                            ``2 * y.numel() * C_in/groups * prod(kernel)``
-``ConvTranspose1d/2d/3d``                   ``2 * x.numel() * C_out/groups * prod(kernel)``
-``Linear``                                  ``2 * y.numel() * in_features``
-``BatchNorm*``, ``LayerNorm``, ``GroupNorm``  ``2 * y.numel()`` (a scale and a shift)
-``MaxPool*``, ``AvgPool*``                  ``y.numel() * prod(kernel)`` (one op per tap)
-``AdaptiveMaxPool*``, ``AdaptiveAvgPool*``  ``x.numel()``
-a module with a ``flops`` method            ``module.flops(inputs, output)``
-==========================================  =========================================
+============================================  =============================================
+``Conv1d/2d/3d``                              ``2 * y.numel() * C_in/groups * prod(kernel)``
+``ConvTranspose1d/2d/3d``                     ``2 * x.numel() * C_out/groups * prod(kernel)``
+``Linear``                                    ``2 * y.numel() * in_features``
+``*Norm*`` (Batch, Instance, Layer, Group)    ``2 * y.numel()`` (a scale and a shift)
+``MaxPool*``, ``AvgPool*``                    ``y.numel() * prod(kernel)`` (one op per tap)
+``AdaptiveMaxPool*``, ``AdaptiveAvgPool*``    ``x.numel()``
+a module with a ``flops`` method              ``module.flops(inputs, output)``
+============================================  =============================================
 
 The norm row is exact for BatchNorm at inference (its statistics are constants) and a
 lower bound for LayerNorm, which computes its statistics on the fly. A from-scratch module
@@ -32,8 +32,13 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor, nn
 
-_NORMS = (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm)
-_POOL_DIMS = {
+_CONVS = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
+_TRANSPOSED_CONVS = (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
+_NORMS = (
+    nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.InstanceNorm1d, nn.InstanceNorm2d, nn.InstanceNorm3d,
+    nn.LayerNorm, nn.GroupNorm,
+)
+_POOL_DIMS = {  # pooling type -> number of spatial dims, to expand an int kernel_size
     nn.MaxPool1d: 1, nn.MaxPool2d: 2, nn.MaxPool3d: 3, nn.AvgPool1d: 1, nn.AvgPool2d: 2, nn.AvgPool3d: 3,
 }
 _ADAPTIVE_POOLS = (
@@ -62,16 +67,16 @@ def module_flops(module: nn.Module, inputs: tuple, output: Tensor) -> int | None
     if callable(getattr(module, "flops", None)):
         return int(module.flops(inputs, output))
     x = inputs[0] if inputs else None
-    if isinstance(module, nn.modules.conv._ConvTransposeNd):
+    if isinstance(module, _TRANSPOSED_CONVS):
         return 2 * x.numel() * module.weight[0].numel()  # weight: (C_in, C_out/groups, *kernel)
-    if isinstance(module, nn.modules.conv._ConvNd):
+    if isinstance(module, _CONVS):
         return 2 * output.numel() * module.weight[0].numel()  # weight: (C_out, C_in/groups, *kernel)
     if isinstance(module, nn.Linear):
         return 2 * output.numel() * module.in_features
     if isinstance(module, _NORMS):
         return 2 * output.numel()
     if type(module) in _POOL_DIMS:
-        k = module.kernel_size  # an int means the same size along every spatial dim
+        k = module.kernel_size
         taps = math.prod(k) if isinstance(k, tuple) else k ** _POOL_DIMS[type(module)]
         return output.numel() * taps
     if isinstance(module, _ADAPTIVE_POOLS):
@@ -142,10 +147,10 @@ def summary_table(models: dict[str, nn.Module], input_shape: Sequence[int]) -> l
 
 
 def format_table(rows: list[dict]) -> str:
-    """Render ``summary_table`` rows as aligned text, params in millions, FLOPs in GFLOPs."""
+    """Render ``summary_table`` rows as aligned text: params in millions, FLOPs in MFLOPs."""
     width = max([len("model")] + [len(r["name"]) for r in rows])
-    lines = [f"{'model':<{width}}  {'params (M)':>10}  {'GFLOPs':>8}"]
-    lines += [f"{r['name']:<{width}}  {r['params'] / 1e6:>10.3f}  {r['flops'] / 1e9:>8.3f}" for r in rows]
+    lines = [f"{'model':<{width}}  {'params (M)':>10}  {'MFLOPs':>10}"]
+    lines += [f"{r['name']:<{width}}  {r['params'] / 1e6:>10.3f}  {r['flops'] / 1e6:>10.1f}" for r in rows]
     return "\n".join(lines)
 
 

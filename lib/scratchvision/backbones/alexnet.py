@@ -71,7 +71,11 @@ class AlexNet(nn.Module):
             nn.Dropout(dropout), nn.Linear(hidden, hidden), act(),
             nn.Linear(hidden, num_classes),  # (B, num_classes)
         )
-        self.cam_layer = f"body.{len(self.body) - 1}"  # conv5's activation
+
+    @property
+    def cam_layer(self) -> nn.Module:
+        """The CAM target: conv5's activation, the module whose output is ``features(images)``."""
+        return self.body[-1]
 
     def features(self, images: Tensor) -> Tensor:
         """Images ``(B, in_channels, H, W)`` -> conv5 map ``(B, widths[4], H/8, W/8)``."""

@@ -5,8 +5,8 @@ Taught in ``notebooks/01_cnn_vit/`` (chapter 1), where it is trained on scikit-l
 
 Inspection, the same in every CNN of the course: ``body`` maps images to the last spatial
 feature map and ``head`` maps that map to logits; ``model.features(images)`` returns the
-map Tensor[B, C, h, w]; ``model.cam_layer`` names the module that outputs it, the CAM /
-Grad-CAM target of chapter 3 (``model.get_submodule(model.cam_layer)``).
+map Tensor[B, C, h, w], and ``model.cam_layer`` is the module that outputs it, the CAM /
+Grad-CAM target of chapter 3 (hook it with ``model.cam_layer.register_forward_hook``).
 """
 from __future__ import annotations
 
@@ -57,7 +57,11 @@ class LeNet(nn.Module):
             nn.Linear(120, 84), act(),  # F6: (B, 84)
             nn.Linear(84, num_classes),  # (B, num_classes)
         )
-        self.cam_layer = f"body.{len(self.body) - 1}"  # C3's activation
+
+    @property
+    def cam_layer(self) -> nn.Module:
+        """The CAM target: C3's activation, the module whose output is ``features(images)``."""
+        return self.body[-1]
 
     def features(self, images: Tensor) -> Tensor:
         """Images ``(B, in_channels, H, W)`` -> C3 feature map ``(B, 16, H - 22, W - 22)``."""

@@ -8,6 +8,7 @@ curves the recipe logged instead of training for minutes.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import torch
 from torch import nn
@@ -51,7 +52,13 @@ def train_shapeworld(
             for key in ("train_loss", "train_acc", "val_loss", "val_acc", "seconds")}
 
 
+@lru_cache(maxsize=2)
+def _test_scenes(n_test: int, image_size: int) -> TensorDataset:
+    # Rendering 2000 scenes takes seconds; a test session evaluates many checkpoints on the same ones.
+    return shapeworld_tensors(n_test, split="test", image_size=image_size)
+
+
 def eval_shapeworld(model: nn.Module, *, n_test: int = 2000, image_size: int = 64) -> dict[str, float]:
     """Held-out accuracy on the first ``n_test`` scenes of ShapeWorld's test split."""
-    test = shapeworld_tensors(n_test, split="test", image_size=image_size)
+    test = _test_scenes(n_test, image_size)
     return {"accuracy": evaluate(model, DataLoader(test, batch_size=256))["acc"]}

@@ -34,16 +34,6 @@ class PadShortcut(nn.Module):
         return F.pad(x, (0, 0, 0, 0, 0, self.out_channels - x.shape[1]))  # (B, C_out, H/s, W/s)
 
 
-def make_shortcut(kind: str, in_channels: int, out_channels: int, stride: int) -> nn.Module:
-    """Identity when shapes match, else option A (``"pad"``) or B (``"conv"``: 1x1 conv + BN)."""
-    if in_channels == out_channels and stride == 1:
-        return nn.Identity()
-    if kind == "pad":
-        return PadShortcut(out_channels, stride)
-    conv = nn.Conv2d(in_channels, out_channels, kernel_size=1, stride=stride, bias=False)
-    return nn.Sequential(conv, nn.BatchNorm2d(out_channels))
-
-
 def conv_bn(in_channels: int, out_channels: int, kernel_size: int, stride: int = 1) -> list[nn.Module]:
     """A bias-free conv followed by BatchNorm (which would cancel the bias anyway)."""
     pad = kernel_size // 2  # "same" padding, so a stride of s divides H and W by s
@@ -55,51 +45,54 @@ class ResidualBlock(nn.Module):
     """``relu(branch(x) + shortcut(x))``, or ``relu(branch(x))`` when ``residual=False``.
 
     Args:
-        branch: the residual function F, ending in a BatchNorm; ``(B, in, H, W) -> (B, out, H/s, W/s)``.
-        in_channels, out_channels, stride: what ``branch`` does to the shape, which the
-            shortcut must match.
+        branch: the residual function F, ending in a BatchNorm: ``(B, in, H, W) -> (B, out, H/s, W/s)``.
+        in_channels, out_channels, stride: the shape change of ``branch``, which the shortcut copies.
         residual: keep the skip connection.
-        shortcut: ``"pad"`` or ``"conv"``, used when the shape changes (see ``make_shortcut``).
+        shortcut: how to copy a shape change: ``"pad"`` (option A, ``PadShortcut``) or
+            ``"conv"`` (option B, a 1x1 conv and BatchNorm, Eq. 2); an identity otherwise.
 
     ``self.add`` is an identity on the sum: hook it to look at (or count) the skip connections.
     """
 
-    expansion = 1  # out_channels / width
+    expansion = 1  # out_channels / width, for the subclasses
 
     def __init__(
-        self, branch: nn.Sequential, *, in_channels: int, out_channels: int, stride: int, residual: bool,
-        shortcut: str,
+        self, branch: nn.Sequential, in_channels: int, out_channels: int, stride: int, *,
+        residual: bool, shortcut: str,
     ):
         super().__init__()
         fn = type(self).__name__
         check_choice("shortcut", shortcut, ("pad", "conv"), fn=fn)
         check_int("stride", stride, min_value=1, fn=fn)
-        self.branch = branch
-        self.residual = residual
-        self.shortcut = make_shortcut(shortcut, in_channels, out_channels, stride) if residual else None
-        self.add = nn.Identity()
+        self.branch, self.residual, self.add = branch, residual, nn.Identity()
+        if not residual:
+            self.shortcut = None
+        elif in_channels == out_channels and stride == 1:
+            self.shortcut = nn.Identity()
+        elif shortcut == "conv":
+            self.shortcut = nn.Sequential(*conv_bn(in_channels, out_channels, 1, stride))
+        elif out_channels >= in_channels:
+            self.shortcut = PadShortcut(out_channels, stride)
+        else:
+            raise ValueError(
+                f"{fn}: shortcut='pad' can only add channels, got {in_channels} -> {out_channels}"
+            )
 
     def forward(self, x: Tensor) -> Tensor:
         out = self.branch(x)  # (B, C_out, H/s, W/s)
         if self.residual:
-            out = self.add(out + self.shortcut(x))
+            out = self.add(out + self.shortcut(x))  # (B, C_out, H/s, W/s)
         return F.relu(out)
-
-    def zero_init_last_bn(self) -> None:
-        """Start the block as the identity (Goyal et al. 2017, Sec. 5.1): last BN gamma = 0."""
-        nn.init.zeros_(self.branch[-1].weight)
 
 
 class BasicBlock(ResidualBlock):
     """Two 3x3 convs (He et al. 2016, Fig. 2): ``(B, in, H, W) -> (B, width, H/s, W/s)``."""
 
-    expansion = 1
-
-    def __init__(self, *, in_channels: int, width: int, stride: int = 1, residual: bool = True, shortcut: str = "pad"):
+    def __init__(
+        self, *, in_channels: int, width: int, stride: int = 1, residual: bool = True, shortcut: str = "pad"
+    ):
         branch = nn.Sequential(*conv_bn(in_channels, width, 3, stride), nn.ReLU(), *conv_bn(width, width, 3))
-        super().__init__(
-            branch, in_channels=in_channels, out_channels=width, stride=stride, residual=residual, shortcut=shortcut
-        )
+        super().__init__(branch, in_channels, width, stride, residual=residual, shortcut=shortcut)
 
 
 class Bottleneck(ResidualBlock):
@@ -110,19 +103,41 @@ class Bottleneck(ResidualBlock):
 
     expansion = 4
 
-    def __init__(self, *, in_channels: int, width: int, stride: int = 1, residual: bool = True, shortcut: str = "pad"):
+    def __init__(
+        self, *, in_channels: int, width: int, stride: int = 1, residual: bool = True, shortcut: str = "pad"
+    ):
         out = width * self.expansion
         branch = nn.Sequential(
             *conv_bn(in_channels, width, 1), nn.ReLU(),
             *conv_bn(width, width, 3, stride), nn.ReLU(),
             *conv_bn(width, out, 1),
         )
-        super().__init__(
-            branch, in_channels=in_channels, out_channels=out, stride=stride, residual=residual, shortcut=shortcut
-        )
+        super().__init__(branch, in_channels, out, stride, residual=residual, shortcut=shortcut)
 
 
 BLOCKS: dict[str, type[ResidualBlock]] = {"basic": BasicBlock, "bottleneck": Bottleneck}
+
+
+def make_stem(kind: str, in_channels: int, width: int) -> nn.Sequential:
+    """``"cifar"``: one 3x3 conv (Sec. 4.2); ``"imagenet"``: 7x7 / 2 conv, 3x3 / 2 max pool (Table 1)."""
+    if kind == "cifar":
+        return nn.Sequential(*conv_bn(in_channels, width, 3), nn.ReLU())  # (B, width, H, W)
+    return nn.Sequential(
+        *conv_bn(in_channels, width, 7, stride=2), nn.ReLU(),  # (B, width, H/2, W/2)
+        nn.MaxPool2d(3, stride=2, padding=1),  # (B, width, H/4, W/4)
+    )
+
+
+def make_stage(
+    block: type[ResidualBlock], in_channels: int, width: int, n_blocks: int, *, stride: int,
+    residual: bool, shortcut: str,
+) -> nn.Sequential:
+    """``n_blocks`` blocks; the first changes the shape: ``-> (B, width * expansion, H/s, W/s)``."""
+    options = {"width": width, "residual": residual, "shortcut": shortcut}
+    blocks = [block(in_channels=in_channels, stride=stride, **options)]  # (B, width * expansion, H/s, W/s)
+    for _ in range(n_blocks - 1):
+        blocks.append(block(in_channels=width * block.expansion, **options))
+    return nn.Sequential(*blocks)
 
 
 class ResNet(nn.Module):
@@ -175,34 +190,27 @@ class ResNet(nn.Module):
             check_int("widths", w, min_value=1, fn="ResNet")
         if zero_init_residual and not residual:
             raise ValueError("ResNet: zero_init_residual=True needs residual=True, got residual=False")
-        if stem == "cifar":
-            self.stem = nn.Sequential(*conv_bn(in_channels, widths[0], 3), nn.ReLU())  # (B, w0, H, W)
-        else:
-            self.stem = nn.Sequential(
-                *conv_bn(in_channels, widths[0], 7, stride=2), nn.ReLU(),  # (B, w0, H/2, W/2)
-                nn.MaxPool2d(3, stride=2, padding=1),  # (B, w0, H/4, W/4)
-            )
+        self.stem = make_stem(stem, in_channels, widths[0])  # (B, w0, H', W')
         stages, cin = [], widths[0]
         for i, (n, w) in enumerate(zip(layers, widths)):
-            blocks = []
-            for j in range(n):
-                stride = 2 if i > 0 and j == 0 else 1
-                blocks.append(
-                    Block(in_channels=cin, width=w, stride=stride, residual=residual, shortcut=shortcut)
-                )
-                cin = w * Block.expansion
-            stages.append(nn.Sequential(*blocks))  # (B, w * expansion, H/2^i, W/2^i)
+            stride = 1 if i == 0 else 2
+            stages.append(make_stage(Block, cin, w, n, stride=stride, residual=residual, shortcut=shortcut))
+            cin = w * Block.expansion  # stage i: (B, cin, H'/2^i, W'/2^i)
         self.body = nn.Sequential(*stages)
         self.head = nn.Sequential(
             nn.AdaptiveAvgPool2d(1),  # (B, C, 1, 1)
             nn.Flatten(),  # (B, C)
             nn.Linear(cin, num_classes),  # (B, num_classes)
         )
-        self.cam_layer = f"body.{len(self.body) - 1}"  # the last stage
-        if zero_init_residual:
+        if zero_init_residual:  # every block starts as its shortcut (Goyal et al. 2017)
             for m in self.modules():
                 if isinstance(m, ResidualBlock):
-                    m.zero_init_last_bn()
+                    nn.init.zeros_(m.branch[-1].weight)
+
+    @property
+    def cam_layer(self) -> nn.Module:
+        """The CAM target: the last stage, the module whose output is ``features(images)``."""
+        return self.body[-1]
 
     def features(self, images: Tensor) -> Tensor:
         """Images ``(B, in_channels, H, W)`` -> last stage ``(B, widths[-1] * expansion, h, w)``."""
@@ -216,7 +224,8 @@ class ResNet(nn.Module):
 
 
 def resnet_cifar(
-    *, depth: int = 20, block: str = "basic", residual: bool = True, num_classes: int = 10, in_channels: int = 3
+    *, depth: int = 20, block: str = "basic", residual: bool = True, num_classes: int = 10,
+    in_channels: int = 3,
 ) -> ResNet:
     """The CIFAR-10 family of He et al. 2016 (Sec. 4.2): three stages of 16, 32, 64 channels.
 

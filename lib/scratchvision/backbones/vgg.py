@@ -77,7 +77,11 @@ class VGG(nn.Module):
             nn.Dropout(dropout),
             nn.Linear(widths[-1], num_classes),  # (B, num_classes)
         )
-        self.cam_layer = f"body.{len(self.body) - 1}"  # the last stage
+
+    @property
+    def cam_layer(self) -> nn.Module:
+        """The CAM target: the last stage, the module whose output is ``features(images)``."""
+        return self.body[-1]
 
     def features(self, images: Tensor) -> Tensor:
         """Images ``(B, in_channels, H, W)`` -> last stage ``(B, widths[-1], H/2^(S-1), W/2^(S-1))``."""
@@ -92,9 +96,11 @@ class VGG(nn.Module):
 
 def vgg_small(*, num_classes: int = 10, in_channels: int = 3) -> VGG:
     """Six 3x3 convs in four stages, 16 to 128 channels: trains on a 2-core CPU."""
-    return VGG(stages=(1, 1, 2, 2), widths=(16, 32, 64, 128), num_classes=num_classes, in_channels=in_channels)
+    return VGG(stages=(1, 1, 2, 2), widths=(16, 32, 64, 128), num_classes=num_classes,
+               in_channels=in_channels)
 
 
 def vgg11_small(*, num_classes: int = 10, in_channels: int = 3) -> VGG:
     """VGG-11 (config A: 1, 1, 2, 2, 2 convs per stage) at a quarter of the paper's widths."""
-    return VGG(stages=(1, 1, 2, 2, 2), widths=(16, 32, 64, 128, 128), num_classes=num_classes, in_channels=in_channels)
+    return VGG(stages=(1, 1, 2, 2, 2), widths=(16, 32, 64, 128, 128), num_classes=num_classes,
+               in_channels=in_channels)

@@ -11,6 +11,14 @@ Splits use disjoint seed ranges of ``SPLIT_SIZE`` seeds each::
 
 so no choice of ``seed`` and ``n`` can make a validation scene appear in training.
 
+All four datasets take the same arguments::
+
+    ShapeX(world, n, *, seed=0, split="train", transform=None, cache=False)
+
+``world``: a :class:`ShapeWorld`; ``n``: number of items; ``seed``: first seed within
+the split (two sets with ``seed=0`` and ``seed=n`` are disjoint); ``transform``: see
+each class; ``cache``: keep items in memory (shared, so do not modify them in place).
+
 Notebook: ``notebooks/00_data/shapeworld.ipynb``.
 """
 from __future__ import annotations

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -67,7 +67,11 @@ def _bundled() -> list[str]:
 
 @functools.lru_cache(maxsize=None)
 def _load(name: str) -> np.ndarray:
-    """Read one bundled image once, as a uint8 array ``(H, W)`` or ``(H, W, 3)``."""
+    """Read one bundled image, as a uint8 array ``(H, W)`` or ``(H, W, 3)``.
+
+    Cached: the files never change, and decoding the large ones takes a while.
+    Callers get copies (:func:`_to_tensor`), so the cache cannot be modified.
+    """
     if name in _SKLEARN:
         from sklearn.datasets import load_sample_image
 
@@ -102,9 +106,10 @@ def natural_images(*, gray: bool = False, names: Sequence[str] | None = None
         dict name -> float32 ``Tensor[C, H, W]`` in [0, 1]; fresh tensors on every call.
     """
     available = _bundled()
-    for name in names or ():
+    names = available if names is None else [names] if isinstance(names, str) else names
+    for name in names:
         check_choice("names", name, available, fn="natural_images")
-    return {name: _to_tensor(_load(name), gray) for name in (names or available)}
+    return {name: _to_tensor(_load(name), gray) for name in names}
 
 
 def natural_split(*, held_out: Sequence[str] = DEFAULT_HELD_OUT
@@ -114,6 +119,7 @@ def natural_split(*, held_out: Sequence[str] = DEFAULT_HELD_OUT
     Deterministic: test is ``held_out`` (sorted), train is every other image (sorted).
     """
     available = _bundled()
+    held_out = [held_out] if isinstance(held_out, str) else held_out
     for name in held_out:
         check_choice("held_out", name, available, fn="natural_split")
     test = sorted(set(held_out))
@@ -155,6 +161,8 @@ def sample_patches(images: Mapping[str, torch.Tensor] | Sequence[torch.Tensor], 
                    size: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
     """``n`` random ``size × size`` crops: pick an image uniformly, then a position.
 
+    Images are picked uniformly, not by area, so one large photo does not swamp the rest.
+
     Args:
         images: a dict (as from :func:`natural_images`) or list of ``Tensor[C, H, W]``,
             all with the same ``C``.
@@ -167,9 +175,9 @@ def sample_patches(images: Mapping[str, torch.Tensor] | Sequence[torch.Tensor], 
     check_int("n", n, min_value=0, fn="sample_patches")
     check_int("size", size, min_value=1, fn="sample_patches")
     images = _as_list(images, size, "sample_patches")
-    corners = _corners(images, n, size, generator)  # (n, 3)
     if n == 0:
         return images[0].new_zeros(0, images[0].shape[0], size, size)
+    corners = _corners(images, n, size, generator)  # (n, 3)
     return torch.stack([_crop(images, corner, size) for corner in corners])  # (n, C, size, size)
 
 
@@ -188,7 +196,8 @@ class PatchSampler(Dataset):
     Items: ``Tensor[C, size, size]`` (or whatever ``transform`` returns).
     """
 
-    def __init__(self, images, n: int, size: int, *, seed: int = 0, transform=None):
+    def __init__(self, images: Mapping[str, torch.Tensor] | Sequence[torch.Tensor], n: int,
+                 size: int, *, seed: int = 0, transform: Callable | None = None):
         check_int("n", n, min_value=1, fn="PatchSampler")
         check_int("size", size, min_value=1, fn="PatchSampler")
         check_int("seed", seed, min_value=0, fn="PatchSampler")

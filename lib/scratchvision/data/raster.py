@@ -1,16 +1,22 @@
-"""Anti-aliased polygon rasterisation: a vectorised scanline fill with supersampling.
+"""Anti-aliased polygon rasterisation with an accumulation buffer.
 
-A pixel on the edge of a shape is only partly covered. We sample ``s × s`` sub-pixel
-centres, decide for each whether it is inside the polygon, and average: the coverage
-is then accurate to ``1 / s²``, and thresholding it at 0.5 gives a hard mask.
+A pixel on the edge of a shape is only partly covered; its *coverage* (the fraction
+inside) is what an anti-aliased renderer paints with. We compute it the way font
+rasterisers do (e.g. stb_truetype, font-rs):
 
-Inside or outside is the *even-odd rule*: walk along a row of samples from the left;
-every polygon edge you cross toggles inside/outside. So for each sample row we
-intersect the row with every edge (one ``(rows, edges)`` array), mark each crossing
-at the first sample to its right, and a cumulative sum along the row counts the
-crossings so far — odd means inside. This is the scanline algorithm of every 2-D
-graphics library, written with numpy instead of loops; ``skimage.draw.polygon`` is
-the oracle it is tested against.
+1. Cut each pixel row into ``s`` thin sub-rows (supersampling in ``y`` only).
+2. Walk along a sub-row from the left. Every polygon edge you cross changes the
+   *winding number* by ``+1`` (edge going down) or ``-1`` (going up): it is ``±1``
+   inside a simple polygon and ``0`` outside.
+3. So write each crossing at ``x`` into a buffer as a step: the pixel containing ``x``
+   gets the fraction of it right of ``x``, the next pixel the rest. A cumulative sum
+   along the row turns the steps into the exact inside fraction of every pixel of that
+   sub-row, and averaging the ``s`` sub-rows gives the coverage.
+
+Every crossing of every sub-row is found at once, as a ``(sub-rows, edges)`` array,
+so there is no Python loop. Coverage is exact along ``x`` and accurate to ``1 / s``
+along ``y``; ``coverage >= 0.5`` gives a hard mask. Tests compare it with
+``skimage.draw.polygon`` on a 16× finer grid.
 
 Convention used everywhere in ``scratchvision.data``: pixel ``(row, col)`` is the
 unit square ``[col, col + 1) × [row, row + 1)`` in ``(x, y)`` pixel coordinates, so its
@@ -23,62 +29,53 @@ import math
 import numpy as np
 
 
-def scanline_fill(xy: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
-    """Which sample points ``(xs[j], ys[i])`` of a grid lie inside a polygon (even-odd rule).
-
-    Args:
-        xy (array[V, 2]): polygon vertices ``(x, y)``; the last connects to the first.
-        ys (array[R]): sample row coordinates. xs (array[S]): sample column
-            coordinates, equally spaced and increasing.
-
-    Returns:
-        array[R, S] bool
-    """
-    start, end = xy, np.concatenate([xy[1:], xy[:1]])  # (V, 2) each edge start -> end
-    above_start = start[None, :, 1] <= ys[:, None]  # (R, V)
-    crosses = above_start != (end[None, :, 1] <= ys[:, None])  # (R, V) half-open: no double count
-    rows, edges = np.nonzero(crosses)
-    a, b = start[edges], end[edges]  # (X, 2) the crossed edges
-    x_cross = a[:, 0] + (ys[rows] - a[:, 1]) * (b[:, 0] - a[:, 0]) / (b[:, 1] - a[:, 1])  # (X,)
-    step = xs[1] - xs[0] if len(xs) > 1 else 1.0
-    first = np.clip(np.ceil((x_cross - xs[0]) / step), 0, len(xs)).astype(np.intp)  # (X,)
-    width = len(xs) + 1
-    toggles = np.bincount(rows * width + first, minlength=len(ys) * width)
-    toggles = toggles.reshape(len(ys), width)[:, :-1]  # (R, S)
-    return (np.cumsum(toggles, axis=1) & 1).astype(bool)  # (R, S)
+def _window(xy: np.ndarray, height: int, width: int) -> tuple[slice, slice]:
+    """The polygon's bounding box in whole pixels, clipped to the canvas."""
+    (x_min, y_min), (x_max, y_max) = xy.min(axis=0), xy.max(axis=0)
+    x0, y0 = max(math.floor(x_min), 0), max(math.floor(y_min), 0)
+    x1, y1 = max(min(math.ceil(x_max), width), x0), max(min(math.ceil(y_max), height), y0)
+    return slice(y0, y1), slice(x0, x1)
 
 
 def polygon_coverage(
     xy: np.ndarray, height: int, width: int, *, supersample: int = 4
 ) -> tuple[np.ndarray, tuple[slice, slice]]:
-    """Fraction of each pixel inside a polygon, on the polygon's bounding box.
+    """Fraction of each pixel inside a simple polygon, on the polygon's bounding box.
 
     Args:
-        xy (array[V, 2]): vertices ``(x, y)`` in pixel coordinates.
+        xy (array[V, 2]): vertices ``(x, y)`` in pixel coordinates, in order around
+            the polygon (either direction); the last one connects to the first.
         height, width: canvas size; the box is clipped to it.
-        supersample: sub-pixel samples per axis (1 gives a hard, aliased mask).
+        supersample: sub-rows per pixel row.
 
     Returns:
         (coverage, window): ``coverage`` (array[h, w] float32 in [0, 1]) for the
         canvas region ``canvas[window]``; empty if the polygon is off the canvas.
     """
-    x0 = max(math.floor(xy[:, 0].min()), 0)
-    x1 = max(min(math.ceil(xy[:, 0].max()), width), x0)
-    y0 = max(math.floor(xy[:, 1].min()), 0)
-    y1 = max(min(math.ceil(xy[:, 1].max()), height), y0)
-    s, h, w = supersample, y1 - y0, x1 - x0
-    window = (slice(y0, y1), slice(x0, x1))
-    if h == 0 or w == 0:  # entirely off the canvas
+    window = _window(xy, height, width)
+    s, (y0, x0) = supersample, (window[0].start, window[1].start)
+    h, w = window[0].stop - y0, window[1].stop - x0
+    if h == 0 or w == 0:
         return np.zeros((h, w), np.float32), window
-    offsets = (np.arange(s) + 0.5) / s  # sub-pixel centres within a pixel
-    ys = (y0 + np.arange(h)[:, None] + offsets).ravel()  # (h*s,)
-    xs = (x0 + np.arange(w)[:, None] + offsets).ravel()  # (w*s,)
-    inside = scanline_fill(xy, ys, xs).view(np.uint8)  # (h*s, w*s)
-    # Count the inside samples of each s x s block: sub-rows first, then sub-columns.
-    # (Two plain reshapes: einops' per-call overhead would cost as much as the fill.)
-    counts = inside.reshape(h, s, w * s).sum(axis=1, dtype=np.uint16)  # (h, w*s)
-    counts = counts.reshape(h, w, s).sum(axis=2, dtype=np.uint16)  # (h, w)
-    return counts * np.float32(1 / s**2), window
+    ys = y0 + (np.arange(h * s) + 0.5) / s  # (R,) sub-row centres, R = h*s
+    start, end = xy, np.concatenate([xy[1:], xy[:1]])  # (V, 2) each edge: start -> end
+    # An edge crosses a sub-row if exactly one of its ends is below it (half-open, so a
+    # vertex on the sub-row is counted once).
+    crosses = (start[None, :, 1] <= ys[:, None]) != (end[None, :, 1] <= ys[:, None])  # (R, V)
+    rows, edges = np.nonzero(crosses)  # (X,) each: one entry per crossing
+    a, b = start[edges], end[edges]  # (X, 2)
+    x = a[:, 0] + (ys[rows] - a[:, 1]) * (b[:, 0] - a[:, 0]) / (b[:, 1] - a[:, 1])  # (X,)
+    x = np.minimum(np.maximum(x - x0, 0.0), w)  # window coordinates
+    col = x.astype(np.intp)  # the pixel containing the crossing (x >= 0, so floor)
+    step = np.where(b[:, 1] > a[:, 1], 1.0, -1.0)  # +1 down, -1 up
+    # Accumulation buffer with two spare columns for crossings at the right border.
+    index = rows * (w + 2) + col
+    buffer = np.bincount(np.concatenate([index, index + 1]),
+                         weights=np.concatenate([step * (col + 1 - x), step * (x - col)]),
+                         minlength=h * s * (w + 2))
+    inside = np.abs(np.cumsum(buffer.reshape(h * s, w + 2)[:, :w], axis=1))  # (R, w)
+    coverage = inside.reshape(h, s, w).mean(axis=1)  # (h, w) average of the sub-rows
+    return np.minimum(coverage, 1.0).astype(np.float32), window  # min: float round-off
 
 
 def paint(canvas: np.ndarray, coverage: np.ndarray, window: tuple[slice, slice],

@@ -60,7 +60,7 @@ def _unit(vertices: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1).max()
 
 
-#: Unit-frame outlines (Tensor-free numpy arrays of shape (V, 2)), one per class.
+#: Unit-frame outlines, numpy arrays of shape (V, 2), one per shape class.
 SHAPES: dict[str, np.ndarray] = {
     "circle": _unit(_regular(40)),
     "square": _unit(_regular(4, phase=np.pi / 4)),
@@ -107,6 +107,7 @@ def place_polygon(
     """
     sx, sy = math.sqrt(aspect) * scale, scale / math.sqrt(aspect)
     c, s = math.cos(angle), math.sin(angle)
-    # Stretch, rotate and scale in one matrix; the last column flips y to point down.
+    # diag(sx, sy) @ rotation.T @ diag(1, -1), multiplied out: stretch and scale,
+    # rotate, then flip y to point down (rows are vertices, hence the transpose).
     transform = np.array([[c * sx, -s * sx], [-s * sy, -c * sy]])
     return vertices @ transform + np.asarray(center)  # (V, 2)

@@ -187,9 +187,10 @@ class ShapeWorld:
         aspect = self.aspect ** rng.uniform(-1, 1)
         outline = place_polygon(SHAPES[self.classes[label]], center=(0.0, 0.0),
                                 scale=scale * self.size, angle=angle, aspect=aspect)
-        lo, hi = -outline.min(axis=0), self.size - outline.max(axis=0)  # centres keeping it inside
+        lo = -outline.min(axis=0)  # (2,) the range of centres that keep it inside
+        room = np.maximum(self.size - outline.max(axis=0) - lo, 0)  # (2,)
         for _ in range(_TRIES):
-            center = rng.uniform(lo, np.maximum(hi, lo))  # (2,)
+            center = lo + room * rng.random(2)  # (2,)
             coverage, window = polygon_coverage(outline + center, self.size, self.size,
                                                 supersample=self.supersample)
             mask = coverage >= 0.5

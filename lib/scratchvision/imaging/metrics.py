@@ -97,7 +97,7 @@ def random_features(
     from ``seed``, the same on every call), after a 2x average pool for ``s > 0``. Untrained
     convolutions already respond to edges and textures at several scales (the structure of a
     CNN is itself an image prior: Ulyanov et al. 2018, "Deep image prior"). Zhang et al. 2018
-    (Fig. 1, Sec. 4) keep random networks as a baseline: trained features agree with human
+    (Fig. 1) keep random networks as a baseline: trained features agree with human
     judgments clearly better, so pass those as ``features=`` when they are available.
 
     Args:

@@ -6,7 +6,11 @@ features of the same resolution (the *skip connections*), so the detail that poo
 away can come back (Ronneberger et al. 2015, "U-Net: convolutional networks for biomedical
 image segmentation", Fig. 1). Two changes for restoration: 3x3 convolutions are padded, so
 the output has the input's size, and with ``residual=True`` the net predicts a correction
-that is added to its input, so it only has to learn what the degradation changed.
+that is added to its input, so it only has to learn what the degradation changed. The
+layer that outputs the correction starts at zero, so an untrained net is the identity
+and training starts from "do nothing" rather than from random noise (the zero-init trick
+of Goyal et al. 2017 and Zhang et al. 2019, "Fixup"); on one batch this is the difference
+between beating the identity within 100 steps or not.
 
 Any H, W work: the input is padded (edge pixels repeated) up to a multiple of
 ``2 ** (len(widths) - 1)`` and the output is cropped back.
@@ -39,13 +43,14 @@ def conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
 class UNet(nn.Module):
     """Encoder-decoder with skip connections by concatenation (Ronneberger et al. 2015, Fig. 1).
 
-    ``residual=True`` returns ``x + f(x)`` (restoration: the net learns the correction);
-    ``residual=False`` returns ``f(x)``.
+    ``residual=True`` returns ``x[:, :C_out] + f(x)`` with ``f`` zero at initialisation
+    (restoration: the net learns the correction to the image in the first ``C_out`` input
+    channels; any further channels are side information); ``residual=False`` returns ``f(x)``.
 
     Args:
         in_channels, out_channels: channels of the input and of the output image.
         widths: channels at each level, finest first; ``len(widths) - 1`` poolings.
-        residual: add the input to the output (needs ``out_channels == in_channels``).
+        residual: add the input image to the output (needs ``out_channels <= in_channels``).
         skips: concatenate encoder features into the decoder; ``False`` gives a plain
             encoder-decoder, to show what the skips are for.
     """
@@ -59,10 +64,10 @@ class UNet(nn.Module):
         check_int("in_channels", in_channels, min_value=1, fn=fn)
         check_int("out_channels", out_channels, min_value=1, fn=fn)
         widths = _check_widths(widths, fn)
-        if residual and out_channels != in_channels:
+        if residual and out_channels > in_channels:
             raise ValueError(
-                f"{fn}: residual=True adds the input to the output, so out_channels must equal "
-                f"in_channels={in_channels}, got out_channels={out_channels}"
+                f"{fn}: residual=True adds the first out_channels input channels to the output, so "
+                f"out_channels must be <= in_channels={in_channels}, got out_channels={out_channels}"
             )
         self.in_channels, self.residual, self.skips = in_channels, residual, skips
         self.multiple = 2 ** (len(widths) - 1)  # H and W are padded up to a multiple of this
@@ -73,6 +78,9 @@ class UNet(nn.Module):
         )
         self.decoder = nn.ModuleList(conv_block(b * (2 if skips else 1), b) for b in coarse_to_fine[1:])
         self.head = nn.Conv2d(widths[0], out_channels, kernel_size=1)
+        if residual:  # start as the identity
+            nn.init.zeros_(self.head.weight)
+            nn.init.zeros_(self.head.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Restore a batch of images.
@@ -94,15 +102,15 @@ class UNet(nn.Module):
             h = upsample(h)  # (B, D_i, H' / 2^i, W' / 2^i): back to the skip's level
             h = block(torch.cat([skip, h], dim=1) if self.skips else h)  # (B, D_i, H' / 2^i, W' / 2^i)
         out = self.head(h)[..., :height, :width]  # (B, C_out, H, W)
-        return x + out if self.residual else out
+        return x[:, : out.shape[1]] + out if self.residual else out
 
 
 class MultiScaleUNet(nn.Module):
     """Coarse-to-fine restoration at scales 1/2^(n-1), ..., 1/2, 1 (Nah et al. 2017, Fig. 4).
 
     Scale ``k`` gets the input image at that scale, ``y_k``, and (except the coarsest) the
-    upsampled estimate of the scale below; its U-Net predicts the correction to ``y_k``:
-    ``x_k = y_k + UNet_k([y_k, up(x_{k-1})])``. Each scale has its own weights, as in Nah et
+    upsampled estimate of the scale below; its residual U-Net corrects ``y_k``:
+    ``x_k = y_k + f_k([y_k, up(x_{k-1})])``. Each scale has its own weights, as in Nah et
     al.; where they use a Gaussian pyramid and a learned up-convolution, we use
     ``image_pyramid`` and bilinear upsampling. Train it with ``losses.multiscale_loss``, which
     scores every scale, so the coarse scales learn to be sharp too.
@@ -124,7 +132,7 @@ class MultiScaleUNet(nn.Module):
         self.n_scales = check_int("n_scales", n_scales, min_value=1, fn=fn)
         self.scales = nn.ModuleList(
             UNet(in_channels=channels * (1 if k == 0 else 2), out_channels=channels, widths=widths,
-                 residual=False, skips=skips)
+                 residual=True, skips=skips)
             for k in range(n_scales)
         )
 
@@ -144,8 +152,8 @@ class MultiScaleUNet(nn.Module):
             inputs = image
             if outputs:
                 previous = _resize(outputs[-1], image.shape[-2:])  # (B, C, h, w)
-                inputs = torch.cat([image, previous], dim=1)  # (B, 2C, h, w)
-            outputs.append(image + net(inputs))  # (B, C, h, w)
+                inputs = torch.cat([image, previous], dim=1)  # (B, 2C, h, w): the image first, corrected
+            outputs.append(net(inputs))  # (B, C, h, w)
         return outputs
 
 

@@ -54,7 +54,7 @@ def receptive_field(layers: Sequence[tuple[int, int, int]]) -> int:
     Walking from the input up, each layer widens the field by ``dilation * (kernel - 1)``
     steps of the current *jump* (the input distance between neighbouring pixels of that
     layer's input), and multiplies the jump by its stride
-    (Araujo et al. 2019, "Computing receptive fields of convolutional neural networks", Eq. 1-2).
+    (Araujo et al. 2019, "Computing receptive fields of convolutional neural networks", Distill).
 
     Args:
         layers: one ``(kernel, stride, dilation)`` triple per layer, input side first.
