@@ -12,15 +12,6 @@ from scratchvision.imaging.restorers import (
 from scratchvision.imaging.unet import MultiScaleUNet, UNet, image_pyramid, multiscale_unet_small, unet_small
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """These nets are tiny: with 2 threads on a shared 2-core CPU, synchronisation dominates."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def smooth_images(b=4, c=3, h=32, w=32, seed=0):
     """Images in [0, 1] with structure at several scales: upsampled coarse noise."""
     g = torch.Generator().manual_seed(seed)

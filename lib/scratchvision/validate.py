@@ -28,6 +28,7 @@ def check_tensor(
     dims: str | None = None,
     floating: bool = False,
     dtype: torch.dtype | None = None,
+    channels: int | None = None,
     fn: str | None = None,
 ) -> torch.Tensor:
     """Check that ``value`` is a tensor of the right rank and dtype; return it.
@@ -39,6 +40,7 @@ def check_tensor(
         dims: the shape letters for the message, e.g. ``"(B, C, H, W)"``.
         floating: require a floating-point dtype.
         dtype: require exactly this dtype.
+        channels: require this many channels in dimension -3 (images ``(..., C, H, W)``).
         fn: the public function's name, to prefix the message.
     """
     where = _where(fn)
@@ -56,6 +58,10 @@ def check_tensor(
         raise ValueError(f"{where}{name} must have a floating-point dtype, got {value.dtype}")
     if dtype is not None and value.dtype != dtype:
         raise ValueError(f"{where}{name} must have dtype {dtype}, got {value.dtype}")
+    if channels is not None and (value.ndim < 3 or value.shape[-3] != channels):
+        raise ValueError(
+            f"{where}{name} must have {channels} channels (C in (..., C, H, W)), got shape {tuple(value.shape)}"
+        )
     return value
 
 

@@ -92,9 +92,7 @@ class PatchGAN(nn.Module):
             H is a multiple of ``2^n_layers``.
         """
         fn = "PatchGAN.forward"
-        check_tensor("x", x, ndim=4, dims="(B, C, H, W)", floating=True, fn=fn)
-        if x.shape[1] != self.in_channels:
-            raise ValueError(f"{fn}: x must have C={self.in_channels} channels, got shape {tuple(x.shape)}")
+        check_tensor("x", x, ndim=4, dims="(B, C, H, W)", floating=True, channels=self.in_channels, fn=fn)
         if min(x.shape[-2:]) < self.min_input_size:
             raise ValueError(
                 f"{fn}: x height and width must be >= {self.min_input_size} for n_layers={self.n_layers}, "

@@ -107,7 +107,7 @@ class ResidualDenoiser(nn.Module):
         Returns:
             Tensor[B, C, H, W]: ``y - R(y)``; ``self.noise(y)`` is the predicted noise.
         """
-        _check_images("noisy", noisy, self.channels, "ResidualDenoiser.forward")
+        check_tensor("noisy", noisy, ndim=4, dims="(B, C, H, W)", floating=True, channels=self.channels, fn="ResidualDenoiser.forward")
         return noisy - self.noise(noisy)
 
 
@@ -161,7 +161,7 @@ class PixelShuffleSR(nn.Module):
         Returns:
             Tensor[B, C, H * scale, W * scale].
         """
-        _check_images("low_res", low_res, self.channels, "PixelShuffleSR.forward")
+        check_tensor("low_res", low_res, ndim=4, dims="(B, C, H, W)", floating=True, channels=self.channels, fn="PixelShuffleSR.forward")
         h = self.head(low_res)  # (B, D, H, W)
         h = h + self.body(h)  # (B, D, H, W): EDSR's long skip over all blocks
         detail = pixel_shuffle(self.to_subpixels(h), self.scale)  # (B, C, H*r, W*r)
@@ -183,9 +183,3 @@ def _zero_init(conv: nn.Conv2d) -> nn.Conv2d:
     nn.init.zeros_(conv.bias)
     return conv
 
-
-def _check_images(name: str, x, channels: int, fn: str) -> torch.Tensor:
-    check_tensor(name, x, ndim=4, dims="(B, C, H, W)", floating=True, fn=fn)
-    if x.shape[1] != channels:
-        raise ValueError(f"{fn}: {name} must have C={channels} channels, got shape {tuple(x.shape)}")
-    return x

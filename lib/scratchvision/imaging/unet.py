@@ -91,7 +91,7 @@ class UNet(nn.Module):
         Returns:
             Tensor[B, C_out, H, W].
         """
-        _check_images("x", x, self.in_channels, "UNet.forward")
+        check_tensor("x", x, ndim=4, dims="(B, C, H, W)", floating=True, channels=self.in_channels, fn="UNet.forward")
         height, width = x.shape[-2:]
         h = self.encoder[0](_pad_to_multiple(x, self.multiple))  # (B, D_0, H', W')
         features = []
@@ -146,7 +146,7 @@ class MultiScaleUNet(nn.Module):
             list of ``n_scales`` Tensor[B, C, H / 2^k, W / 2^k], coarsest first; the last is
             the full-resolution result.
         """
-        _check_images("x", x, self.channels, "MultiScaleUNet.forward")
+        check_tensor("x", x, ndim=4, dims="(B, C, H, W)", floating=True, channels=self.channels, fn="MultiScaleUNet.forward")
         outputs: list[torch.Tensor] = []
         for net, image in zip(self.scales, image_pyramid(x, n_scales=self.n_scales)):
             inputs = image
@@ -207,9 +207,3 @@ def _check_widths(widths, fn: str) -> tuple[int, ...]:
         raise ValueError(f"{fn}: widths must be a non-empty tuple of ints, got {widths!r}")
     return tuple(check_int(f"widths[{i}]", w, min_value=1, fn=fn) for i, w in enumerate(widths))
 
-
-def _check_images(name: str, x, channels: int, fn: str) -> torch.Tensor:
-    check_tensor(name, x, ndim=4, dims="(B, C, H, W)", floating=True, fn=fn)
-    if x.shape[1] != channels:
-        raise ValueError(f"{fn}: {name} must have C={channels} channels, got shape {tuple(x.shape)}")
-    return x

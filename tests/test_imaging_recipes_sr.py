@@ -1,0 +1,95 @@
+"""Tests for scratchvision.imaging.recipes_sr: SR pairs, the SRGAN recipe, the held-out evaluator, the sr zoo."""
+import functools
+
+import pytest
+import torch
+
+from scratchvision import zoo
+from scratchvision.imaging.degrade import bicubic_downsample
+from scratchvision.imaging.losses import l1_loss, l2_loss, perceptual_loss
+from scratchvision.imaging.metrics import random_features
+from scratchvision.imaging.recipes import bicubic_pair, train_restorer
+from scratchvision.imaging.recipes_sr import content_loss, eval_sr, realistic_pair, train_srgan
+from scratchvision.imaging.restorers import PixelShuffleSR
+
+TINY = dict(steps=2, epochs=1, batch_size=2, patch_size=24, lr=1e-2)
+
+
+def tiny_sr(seed=0):
+    torch.manual_seed(seed)
+    return PixelShuffleSR(scale=2, width=8, n_blocks=1)
+
+
+def test_realistic_pair_shapes_and_reproducibility():
+    clean = torch.rand(3, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    low, high = realistic_pair(clean, scale=2, generator=torch.Generator().manual_seed(1))
+    again, _ = realistic_pair(clean, scale=2, generator=torch.Generator().manual_seed(1))
+    assert low.shape == (3, 3, 16, 16) and high is clean
+    assert torch.equal(low, again), "the same generator must give the same degradation"
+    assert not torch.allclose(low, bicubic_downsample(clean, 2), atol=1e-2), "realistic is not bicubic"
+
+
+def test_content_losses_are_the_library_losses():
+    pred, target = torch.rand(2, 3, 16, 16), torch.rand(2, 3, 16, 16)
+    torch.testing.assert_close(content_loss(pred, target, content="l1"), l1_loss(pred, target))
+    torch.testing.assert_close(content_loss(pred, target, content="l2"), l2_loss(pred, target))
+    seed1 = functools.partial(random_features, seed=1)
+    torch.testing.assert_close(content_loss(pred, target, content="perceptual"),
+                               perceptual_loss(pred, target, features=seed1))
+    with pytest.raises(ValueError, match="content must be one of"):
+        content_loss(pred, target, content="gan")
+
+
+def test_srgan_without_critic_is_train_restorer():
+    """The loss study's fairness: same patches, optimiser and schedule as train_restorer."""
+    ours, theirs = tiny_sr(), tiny_sr()
+    log = train_srgan(ours, degrade_kwargs={"scale": 2}, content="l1", adversarial_weight=0.0, **TINY)
+    reference = train_restorer(theirs, degrade=bicubic_pair, degrade_kwargs={"scale": 2}, loss="l1", **TINY)
+    for a, b in zip(ours.parameters(), theirs.parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    assert log["train_loss"] == pytest.approx(reference["train_loss"], abs=1e-4)
+    assert "critic_loss" not in log
+
+
+def test_srgan_trains_generator_and_critic_but_keeps_only_the_generator():
+    model = tiny_sr()
+    keys, before = set(model.state_dict()), [p.clone() for p in model.parameters()]
+    log = train_srgan(model, degrade_kwargs={"scale": 2}, content="perceptual", adversarial_weight=0.1, **TINY)
+    assert set(model.state_dict()) == keys, "the critic must not be saved with the generator"
+    assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
+    assert set(log) == {"train_loss", "train_psnr", "critic_loss", "seconds"}
+    assert all(len(v) == 1 and v[0] == v[0] for v in log.values()), "one finite value per epoch"
+
+
+def test_srgan_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="steps must be a multiple of epochs"):
+        train_srgan(tiny_sr(), degrade_kwargs={"scale": 2}, steps=3, epochs=2)
+    with pytest.raises(ValueError, match="adversarial_weight"):
+        train_srgan(tiny_sr(), degrade_kwargs={"scale": 2}, adversarial_weight=-1.0)
+
+
+def test_eval_sr_of_an_untrained_net_is_bicubic():
+    """The zero-initialised super-resolver is bicubic upsampling, so both columns agree."""
+    scores = eval_sr(tiny_sr(), degrade_kwargs={"scale": 2}, n_crops=4, size=32)
+    for metric in ("psnr", "ssim", "perceptual"):
+        assert scores[metric] == pytest.approx(scores[f"{metric}_bicubic"], abs=1e-5)
+    assert 15 < scores["psnr"] < 50 and 0 < scores["ssim"] <= 1 and scores["perceptual"] > 0
+
+
+def test_eval_sr_realistic_inputs_are_harder():
+    kwargs = dict(degrade_kwargs={"scale": 2}, n_crops=4, size=32)
+    bicubic = eval_sr(tiny_sr(), **kwargs)["psnr_bicubic"]
+    realistic = eval_sr(tiny_sr(), degrade=realistic_pair, **kwargs)["psnr_bicubic"]
+    assert realistic < bicubic
+
+
+SR_CARDS = [name for name in zoo.names() if name.startswith("sr")]
+
+
+@pytest.mark.parametrize("name", SR_CARDS)
+def test_sr_checkpoint_recomputes_its_heldout_psnr(name):
+    entry, measured = zoo.card(name), zoo.evaluate(name)
+    assert measured["psnr"] == pytest.approx(entry["metrics"]["psnr"], abs=0.01)
+    assert measured["psnr_bicubic"] == pytest.approx(entry["metrics"]["psnr_bicubic"], abs=0.01)
+    if entry["recipe_kwargs"].get("loss") in ("l1", "l2"):  # pixel losses must beat their own baseline
+        assert measured["psnr"] > measured["psnr_bicubic"], f"{name} does not beat bicubic upsampling"
