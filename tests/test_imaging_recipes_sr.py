@@ -4,13 +4,13 @@ import functools
 import pytest
 import torch
 
-from scratchvision import zoo
+from scratchvision import checks, zoo
 from scratchvision.imaging.degrade import bicubic_downsample
-from scratchvision.imaging.losses import l1_loss, l2_loss, perceptual_loss
+from scratchvision.imaging.losses import gan_d_loss, l1_loss, l2_loss, perceptual_loss
 from scratchvision.imaging.metrics import random_features
 from scratchvision.imaging.recipes import bicubic_pair, train_restorer
 from scratchvision.imaging.recipes_sr import content_loss, eval_sr, realistic_pair, train_srgan
-from scratchvision.imaging.restorers import PixelShuffleSR
+from scratchvision.imaging.restorers import PixelShuffleSR, pixel_shuffle
 
 TINY = dict(steps=2, epochs=1, batch_size=2, patch_size=24, lr=1e-2)
 
@@ -93,3 +93,24 @@ def test_sr_checkpoint_recomputes_its_heldout_psnr(name):
     assert measured["psnr_bicubic"] == pytest.approx(entry["metrics"]["psnr_bicubic"], abs=0.01)
     if entry["recipe_kwargs"].get("loss") in ("l1", "l2"):  # pixel losses must beat their own baseline
         assert measured["psnr"] > measured["psnr_bicubic"], f"{name} does not beat bicubic upsampling"
+
+
+# --- checkers of lessons 5.2 and 5.4 -------------------------------------------------------------
+
+def naive_gan_d_loss(real_logits, fake_logits):
+    """The textbook formula through log(sigmoid): right for moderate logits, inf for extreme ones."""
+    return -(torch.log(torch.sigmoid(real_logits)).mean() + torch.log(1 - torch.sigmoid(fake_logits)).mean())
+
+
+@pytest.mark.parametrize("checker,right,wrong,message", [
+    (checks.pixel_shuffle, pixel_shuffle, lambda x, r: x.reshape(x.shape[0], -1, x.shape[2] * r, x.shape[3] * r),
+     "values differ"),
+    (checks.perceptual_loss, perceptual_loss,
+     lambda pred, target, features: sum(((a - b) ** 2).sum() for a, b in zip(features(pred), features(target))),
+     "values differ"),
+    (checks.gan_d_loss, gan_d_loss, naive_gan_d_loss, "case 4 of 4"),
+])
+def test_checkers_pass_the_library_and_fail_a_wrong_answer(checker, right, wrong, message, capsys):
+    assert checker(right) is True
+    assert checker(wrong) is False
+    assert message in capsys.readouterr().out

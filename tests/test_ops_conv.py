@@ -89,6 +89,15 @@ def test_pooling_matches_torch_values_and_grads(ours, theirs, kernel, stride, pa
     )
 
 
+def test_max_pool2d_ties_send_the_gradient_to_one_entry_like_torch():
+    x = torch.randint(0, 3, (2, 3, 8, 8)).double().relu().requires_grad_()  # many equal maxima
+    out, ref = max_pool2d(x, 3, 2, 1), F.max_pool2d(x, 3, 2, 1)
+    probe = torch.randn_like(ref)
+    torch.testing.assert_close(
+        torch.autograd.grad((out * probe).sum(), x)[0], torch.autograd.grad((ref * probe).sum(), x)[0]
+    )
+
+
 def test_max_pool2d_padding_never_wins():
     x = -torch.ones(1, 1, 4, 4)  # all real values are below the zero a naive zero-padding would add
     assert max_pool2d(x, 3, 1, 1).max().item() == -1.0

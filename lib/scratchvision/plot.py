@@ -217,10 +217,12 @@ def sweep_animation(
     figsize: tuple[float, float] = (8, 3),
     interval: int = 600,
     title: str | None = None,
+    dpi: int = 72,
 ):
     """Render ``draw(fig, value)`` for each value as a self-contained HTML/JS animation.
 
     This is the static twin of :func:`explore`: it needs no kernel, so the website shows it.
+    Every frame is embedded as a PNG at ``dpi``: the default keeps a page light and fast to build.
 
     Returns:
         ``IPython.display.HTML`` with the animation (frames embedded as PNG).
@@ -229,7 +231,7 @@ def sweep_animation(
 
     if len(values) == 0:
         raise ValueError("sweep_animation: values must not be empty")
-    fig = plt.figure(figsize=figsize)
+    fig = plt.figure(figsize=figsize, dpi=dpi)
 
     def frame(i: int) -> list:
         fig.clear()

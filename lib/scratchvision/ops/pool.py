@@ -32,7 +32,8 @@ def max_pool2d(input: torch.Tensor, kernel_size, stride=None, padding=0) -> torc
         Tensor[B, C, out_h, out_w] (without ``B`` for a 3-D input), sizes as in ``conv_output_size``.
     """
     windows = _windows("max_pool2d", input, kernel_size, stride, padding, float("-inf"))
-    return windows.amax(dim=-3)  # gradient flows to the (first) largest entry only
+    # max (not amax): on ties the gradient goes to the first largest entry only, as in PyTorch
+    return windows.max(dim=-3).values
 
 
 def avg_pool2d(input: torch.Tensor, kernel_size, stride=None, padding=0) -> torch.Tensor:
