@@ -45,3 +45,8 @@ def test_library_default_paths_run_offline():
         if module.name.endswith("__main__"):
             continue
         importlib.import_module(module.name)
+    from scratchvision.data import ShapeWorld, natural_images
+
+    scene = ShapeWorld(size=32).scene(0)
+    assert scene.image.shape == (3, 32, 32)
+    assert len(natural_images()) >= 10, "the photographs that scikit-image and scikit-learn ship"

@@ -66,19 +66,64 @@ def section_conv() -> list[Row]:
 
 
 def section_data() -> list[Row]:
-    from scratchvision.data import ShapeWorld
+    from scratchvision.data import ShapeWorld, benchmark_scenes
 
     rows = []
-    for n_objects in ((1, 1), (2, 4)):
-        world = ShapeWorld(size=64, n_objects=n_objects)
-        count = 300
-        start = time.perf_counter()
-        for seed in range(count):
-            world.scene(seed)
-        rate = count / (time.perf_counter() - start)
+    for n_objects in ((1, 1), (1, 3), (2, 4)):
+        rate = benchmark_scenes(ShapeWorld(size=64, n_objects=n_objects), 300)
         rows.append({"benchmark": f"ShapeWorld scenes/s at 64x64, {n_objects[0]}-{n_objects[1]} objects",
                      "ours (ms)": f"{1e3 / rate:.2f}", "reference": "—", "reference (ms)": "—",
                      "ratio": f"{rate:.0f} scenes/s"})
+    return rows
+
+
+def section_attention() -> list[Row]:
+    from scratchvision.backbones import attention_cost_curve
+    from scratchvision.ops.attention import attention
+
+    g = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(8, 4, 256, 32, generator=g) for _ in range(3))
+    rows = [compare("attention, B=8 h=4 N=256 d=32", lambda: attention(q, k, v),
+                    lambda: F.scaled_dot_product_attention(q, k, v), "F.scaled_dot_product_attention")]
+    for row in attention_cost_curve((8, 16, 32, 48), dim=48, window=4, repeats=3):
+        rows.append({"benchmark": f"window attention (M=4) vs global, {row['size']}x{row['size']} tokens, C=48",
+                     "ours (ms)": f"{row['window_ms']:.2f}", "reference": "global attention",
+                     "reference (ms)": f"{row['global_ms']:.2f}",
+                     "ratio": f"{row['window_ms'] / row['global_ms']:.3f}x"})
+    return rows
+
+
+def section_backbones() -> list[Row]:
+    """Forward+backward throughput of every chapter-1 preset at batch 32."""
+    from scratchvision import backbones as bb
+
+    presets = {"LeNet (1x32x32)": (bb.LeNet(), (1, 32, 32)), "AlexNet": (bb.AlexNet(), (3, 64, 64)),
+               "vgg_small": (bb.vgg_small(), (3, 64, 64)), "resnet20": (bb.resnet20(), (3, 64, 64)),
+               "plain20": (bb.plain20(), (3, 64, 64)), "vit_tiny": (bb.vit_tiny(), (3, 64, 64)),
+               "vit_small": (bb.vit_small(), (3, 64, 64)), "swin_tiny": (bb.swin_tiny(), (3, 64, 64))}
+    rows = []
+    for name, (model, shape) in presets.items():
+        x = torch.randn(32, *shape)
+        ms = median_ms(lambda: model(x).sum().backward(), repeats=3)
+        rows.append({"benchmark": f"{name} forward+backward, batch 32", "ours (ms)": f"{ms:.0f}",
+                     "reference": "—", "reference (ms)": "—", "ratio": f"{32e3 / ms:.0f} images/s"})
+    return rows
+
+
+def section_imaging() -> list[Row]:
+    from scratchvision.imaging.metrics import metrics_benchmark
+    from scratchvision.imaging.recipes import denoise_benchmark
+
+    rows = [{"benchmark": f"{r['metric']} 256x256 RGB", "ours (ms)": f"{r['ours_ms']:.2f}",
+             "reference": "skimage.metrics", "reference (ms)": f"{r['skimage_ms']:.2f}",
+             "ratio": f"{r['ratio']:.2f}x"} for r in metrics_benchmark()]
+    table = denoise_benchmark(sigmas=(25,), n_crops=2, size=128)
+    bm3d = next(r for r in table if r["method"] == "BM3D")
+    for row in table:
+        rows.append({"benchmark": f"denoise σ=25, {row['method']}: PSNR {row['psnr']:.2f} dB, SSIM {row['ssim']:.3f}",
+                     "ours (ms)": f"{row['s_per_mpix'] * 1e3:.0f} per MPix", "reference": "BM3D",
+                     "reference (ms)": f"{bm3d['s_per_mpix'] * 1e3:.0f} per MPix",
+                     "ratio": f"{row['s_per_mpix'] / bm3d['s_per_mpix']:.3f}x"})
     return rows
 
 
@@ -104,6 +149,9 @@ def section_notebooks() -> list[Row]:
 SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "Foundation: convolution and pooling": section_conv,
     "Foundation: ShapeWorld": section_data,
+    "Chapter 1: attention": section_attention,
+    "Chapter 1: backbones": section_backbones,
+    "Chapter 5: metrics and denoising": section_imaging,
     "Notebooks (wall time, kernel start included)": section_notebooks,
 }
 
@@ -111,7 +159,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
 def markdown(results: dict[str, list[Row]]) -> str:
     lines = ["# Benchmarks", "",
              f"Measured by `make bench` on {date.today().isoformat()}: {platform.machine()}, "
-             f"{torch.get_num_threads()} torch threads, torch {torch.__version__.split('+')[0]}, "
+             f"{torch.get_num_threads()} torch thread(s), torch {torch.__version__.split('+')[0]}, "
              f"Python {platform.python_version()}. A ratio is our time divided by the reference's "
              "time on the same input in the same run (lower is better).", ""]
     for title, rows in results.items():
@@ -131,7 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="write the Markdown table here")
     parser.add_argument("--only", nargs="*", default=None, help="section titles (substring match)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads (default 1: ratios then compare algorithms, not core counts)")
     args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
     results = {}
     for title, section in SECTIONS.items():
         if args.only and not any(s.lower() in title.lower() for s in args.only):
