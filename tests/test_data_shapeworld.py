@@ -245,3 +245,24 @@ def test_bad_arguments_name_the_argument(kwargs, name):
 def test_bad_seed():
     with pytest.raises(ValueError, match="seed"):
         ShapeWorld().scene(-1)
+
+
+# Zoo checkpoints were trained and scored on these exact scenes: if this test fails, the
+# generator changed, and every ShapeWorld checkpoint must be retrained and re-scored.
+PINNED = {
+    "classify": [(0, 5279.463, [6], [[24, 7, 54, 35]]),
+                 (1, 5862.726, [2], [[30, 36, 47, 50]]),
+                 (12345, 3805.782, [3], [[8, 32, 28, 53]])],
+    "detect": [(0, 5489.266, [6, 0, 1], [[14, 1, 44, 32], [31, 22, 63, 54], [13, 21, 32, 42]]),
+               (1, 6233.691, [1, 4], [[11, 7, 37, 38], [20, 32, 36, 43]]),
+               (12345, 3801.004, [7, 8], [[27, 10, 47, 25], [8, 14, 27, 23]])],
+}
+
+
+@pytest.mark.parametrize("preset", ["classify", "detect"])
+def test_scenes_are_pinned(preset):
+    world = {"classify": shapeworld_classify, "detect": shapeworld_detect}[preset]()
+    for seed, image_sum, labels, boxes in PINNED[preset]:
+        scene = world.scene(seed)
+        assert scene.labels.tolist() == labels and scene.boxes.int().tolist() == boxes
+        assert float(scene.image.double().sum()) == pytest.approx(image_sum, abs=0.05)

@@ -338,3 +338,71 @@ def average_frames(fn: Callable) -> bool:
     options = [(5, 1, None), (7, 3, 2.2), (1, 3, 2.2), (3, 1, 1.0)]  # (T, C, gamma)
     cases = [((torch.rand(t, c, 8, 9, generator=g),), {"gamma": gamma}) for t, c, gamma in options]
     return compare("average_frames", fn, reference, cases)
+
+
+# ---- 1.2 A brief history in code (notebooks/01_cnn_vit/02_history.ipynb) ----
+
+
+def _stacked_conv_params(channels: int, n_layers: int) -> tuple[int, int]:
+    """Parameters of ``n_layers`` stacked 3x3 convs and of the one conv that sees as far (both C -> C, biased)."""
+    from scratchvision.backbones.vgg import conv3x3_stage
+    from scratchvision.flops import count_params
+
+    stack = conv3x3_stage(channels, channels, n_layers, batch_norm=False)
+    single = torch.nn.Conv2d(channels, channels, kernel_size=2 * n_layers + 1)  # receptive field 2n + 1
+    return count_params(stack), count_params(single)
+
+
+def stacked_conv_params(fn: Callable) -> bool:
+    """Check ``fn(channels, n_layers) -> (stacked, single)`` against layers built and counted.
+
+    ``stacked``: parameters of ``n_layers`` 3x3 convs, C -> C, each with a bias (a VGG stage);
+    ``single``: parameters of one C -> C conv with a bias and the same receptive field.
+    """
+    cases = [((c, n), {}) for c, n in [(1, 1), (3, 2), (16, 2), (64, 2), (64, 3), (8, 5)]]
+    return compare("stacked_conv_params", fn, _stacked_conv_params, cases)
+
+
+def _random_basic_block(channels: int, seed: int) -> torch.nn.Module:
+    """A library ``BasicBlock`` (C -> C, stride 1), random weights and BatchNorm statistics, eval mode."""
+    from scratchvision.backbones.resnet import BasicBlock
+
+    g = torch.Generator().manual_seed(seed)
+    block = BasicBlock(in_channels=channels, width=channels)
+    with torch.no_grad():
+        for name, tensor in [*block.named_parameters(), *block.named_buffers()]:
+            if name.endswith("running_var"):
+                tensor.copy_(torch.rand(tensor.shape, generator=g) + 0.5)  # a variance must be positive
+            elif tensor.is_floating_point():
+                tensor.copy_(0.5 * torch.randn(tensor.shape, generator=g))
+    return block.eval()
+
+
+def _with_weights_of(block_class: Callable, library_block: torch.nn.Module) -> torch.nn.Module:
+    """``block_class(C)`` with ``conv1, bn1, conv2, bn2`` loaded from the library block's branch."""
+    convs = [m for m in library_block.branch if isinstance(m, torch.nn.Conv2d)]
+    norms = [m for m in library_block.branch if isinstance(m, torch.nn.BatchNorm2d)]
+    mine = block_class(convs[0].in_channels)
+    for name, source in zip(("conv1", "bn1", "conv2", "bn2"), (convs[0], norms[0], convs[1], norms[1])):
+        getattr(mine, name).load_state_dict(source.state_dict())
+    return mine.eval()
+
+
+def residual_block(block_class: Callable) -> bool:
+    """Check ``block_class(channels)`` against the library's ``BasicBlock`` with the same weights.
+
+    The reader's module must have ``conv1, bn1, conv2, bn2`` (3x3 convs without bias, padding 1)
+    and compute ``relu(bn2(conv2(relu(bn1(conv1(x))))) + x)`` (He et al. 2016, Fig. 2).
+    """
+    def reference(x: torch.Tensor, weights_seed: int) -> torch.Tensor:
+        return _random_basic_block(x.shape[1], weights_seed)(x)
+
+    def forward(x: torch.Tensor, weights_seed: int) -> torch.Tensor:
+        return _with_weights_of(block_class, _random_basic_block(x.shape[1], weights_seed))(x)
+
+    forward.__name__ = f"{getattr(block_class, '__name__', 'block')}.forward"
+    g = torch.Generator().manual_seed(12)
+    shapes = [(1, 4, 6, 6), (2, 8, 5, 7), (3, 16, 8, 8)]  # (B, C, H, W)
+    cases = [((torch.randn(shape, generator=g),), {"weights_seed": i}) for i, shape in enumerate(shapes)]
+    with torch.no_grad():
+        return compare("residual_block", forward, reference, cases)

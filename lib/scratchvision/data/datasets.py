@@ -19,7 +19,7 @@ All four datasets take the same arguments::
 the split (two sets with ``seed=0`` and ``seed=n`` are disjoint); ``transform``: see
 each class; ``cache``: keep items in memory (shared, so do not modify them in place).
 
-Notebook: ``notebooks/00_data/shapeworld.ipynb``.
+The book page ``book/shapeworld.md`` introduces ShapeWorld.
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ Train on patches of some images and test on *other* images
 (:func:`natural_split`): patches of one photo are strongly correlated, so a split
 by patch would leak.
 
-Notebook: ``notebooks/05_imaging/natural_images.ipynb``.
+Used by chapter 5 (``book/ch5_computational_imaging.md``).
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ Shapes were picked so that no two become identical under rotation and the mild
 stretch ShapeWorld allows (a square rotated by 45° is not a ``diamond``: the
 diamond is a rhombus with axes 1 : 0.6).
 
-Notebook: ``notebooks/00_data/shapeworld.ipynb``.
+The book page ``book/shapeworld.md`` introduces ShapeWorld.
 """
 from __future__ import annotations
 

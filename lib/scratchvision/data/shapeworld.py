@@ -9,13 +9,14 @@ no disk.
 How a scene is made (:meth:`ShapeWorld.scene`):
 
 1. Draw a background (:mod:`~scratchvision.data.backgrounds`) and paint clutter on it.
-2. Draw ``n`` objects (class, colour, size, rotation, stretch, depth) and sort them
-   nearest first. Apparent size is a noisy depth cue: larger objects tend to be nearer.
-3. Place them front to back. Each new object lies *behind* all placed ones, so its
-   visible part is its mask minus theirs, and placing it never hides an earlier one.
-   A position is accepted when at least ``min_visible`` of the object stays visible;
-   after ``_TRIES`` failed positions the object is dropped, so a crowded scene may hold
-   fewer than ``n`` objects (never fewer than one when ``n >= 1``).
+2. Draw the sizes and depths of ``n`` objects and sort them nearest first. Apparent
+   size is a noisy depth cue: larger objects tend to be nearer.
+3. Place them front to back, each with a random class, colour, rotation and stretch.
+   Each new object lies *behind* all placed ones, so its visible part is its mask minus
+   theirs, and placing it never hides an earlier one. A position is accepted when at
+   least ``min_visible`` of the object stays visible; after ``_TRIES`` failed positions
+   the object is dropped, so a crowded scene may hold fewer than ``n`` objects (the
+   nearest one always stays).
 4. Paint back to front (the painter's algorithm) and add pixel noise.
 
 Conventions: ``labels`` are **0-based** indices into ``world.classes``; the semantic
@@ -23,7 +24,7 @@ map uses ``0`` for background, so ``semantic == label + 1`` on an object's pixel
 Boxes are ``(x1, y1, x2, y2)`` in pixel-edge coordinates: a box holds the pixels
 ``x1 <= col < x2``, ``y1 <= row < y2`` (so ``x2 - x1`` is the width in pixels).
 
-Notebook: ``notebooks/00_data/shapeworld.ipynb``.
+The book page ``book/shapeworld.md`` introduces it.
 """
 from __future__ import annotations
 

@@ -58,15 +58,16 @@ def poisson_noise_pair(clean: torch.Tensor, *, photons: float, read_sigma: float
 
 
 def motion_blur_pair(
-    clean: torch.Tensor, *, n_frames: int = 11, speed: float | Sequence[float] = (0.25, 2.0),
-    jitter: float = 0.3, margin: int = 16, generator=None,
+    clean: torch.Tensor, *, n_frames: int = 11, speed: float | Sequence[float] = (0.1, 1.0),
+    jitter: float = 0.1, margin: int = 16, noise_sigma: float = 0.0, generator=None,
 ):
     """Camera shake by frame averaging (Nah et al. 2017, Eq. 1-2): blurred average, sharp middle frame.
 
     Each patch gets its own ``random_trajectory``, with a speed (pixels per frame) fixed or drawn
-    from ``[low, high]``; the blur is about ``speed * (n_frames - 1)`` pixels long. Both images
-    are the centre crop, ``margin`` pixels in from every side, so the camera moves over real
-    content rather than a reflected border.
+    from ``[low, high]``; the blur is roughly ``speed * (n_frames - 1)`` pixels long (longer when
+    ``jitter`` bends the path). Both images are the centre crop, ``margin`` pixels in from every
+    side, so the camera moves over real content rather than a reflected border. ``noise_sigma``
+    (0-255 scale) adds the sensor noise every real blurred photo also has.
 
     Returns:
         (blurred, sharp), each Tensor[B, C, S - 2 margin, S - 2 margin].
@@ -78,7 +79,8 @@ def motion_blur_pair(
         frames_from_motion(x, n_frames, crop_size=size, speed=v, jitter=jitter, generator=generator)
         for x, v in zip(clean, speeds.tolist())
     ])  # (B, T, C, size, size)
-    return average_frames(frames), frames[:, n_frames // 2]
+    blurred = add_gaussian_noise(average_frames(frames), noise_sigma, generator=generator)  # (B, C, size, size)
+    return blurred, frames[:, n_frames // 2]
 
 
 def trajectory_psf(trajectory: torch.Tensor, *, size: int | None = None) -> torch.Tensor:

@@ -68,9 +68,9 @@ def train_srgan(
     SRGAN's perceptual loss (Ledig et al. 2017, Eq. 3) is a content loss plus ``10^-3`` times
     the generator's adversarial loss; the default weight ``0.01`` is pix2pix's balance
     (Isola et al. 2017: ``λ_L1 = 100`` for a GAN weight of 1) and suits an L1 content loss.
-    The critic is a PatchGAN (``n_layers=2``: 34-pixel patches, width 32) trained with Adam
-    (β1 = 0.5, as in DCGAN and pix2pix); it is thrown away after training, so the zoo stores
-    the generator only. The generator's optimiser, schedule and patches are those of
+    The critic is a PatchGAN (``n_layers=2``: 34-pixel patches, width 32) that sees images scaled
+    to [-1, 1] and is trained with Adam (β1 = 0.5), both as in pix2pix; it is thrown away after
+    training, so the zoo stores the generator only. The generator's optimiser, schedule and patches are those of
     ``recipes.train_restorer``: ``adversarial_weight=0`` with ``content='l1'`` reproduces it.
 
     Args:
@@ -105,8 +105,8 @@ def train_srgan(
         start, sums = time.perf_counter(), {}
         model.train()
         for low_res, high_res in stream:
-            step = _srgan_step(model, critic, optimizer, critic_optimizer, low_res, high_res,
-                               content=content, adversarial_weight=adversarial_weight)
+            step = srgan_step(model, critic, optimizer, critic_optimizer, low_res, high_res,
+                              content=content, adversarial_weight=adversarial_weight)
             scheduler.step()
             sums = {k: sums.get(k, 0.0) + v for k, v in step.items()}
         for key, total in sums.items():
@@ -115,19 +115,30 @@ def train_srgan(
     return log
 
 
-def _srgan_step(model, critic, optimizer, critic_optimizer, low_res, high_res, *, content, adversarial_weight):
-    """One critic step (if any), then one generator step; the step's losses and PSNR."""
+def srgan_step(
+    model: nn.Module, critic: nn.Module | None, optimizer: torch.optim.Optimizer,
+    critic_optimizer: torch.optim.Optimizer | None, low_res: torch.Tensor, high_res: torch.Tensor, *,
+    content: str, adversarial_weight: float,
+) -> dict[str, float]:
+    """One critic step (if there is a critic), then one generator step (Ledig et al. 2017, Sec. 2.1).
+
+    Args:
+        low_res (Tensor[B, C, h, w]), high_res (Tensor[B, C, H, W]): a batch of training pairs.
+
+    Returns:
+        ``{"train_loss", "train_psnr"}`` of the generator, plus ``"critic_loss"`` with a critic.
+    """
     fake = model(low_res)  # (B, C, H, W)
     record = {}
     if critic is not None:
-        critic_loss = gan_d_loss(critic(high_res), critic(fake.detach()))  # real -> 1, fake -> 0
+        critic_loss = gan_d_loss(critic(2 * high_res - 1), critic(2 * fake.detach() - 1))  # real -> 1, fake -> 0
         critic_optimizer.zero_grad(set_to_none=True)
         critic_loss.backward()
         critic_optimizer.step()
         record["critic_loss"] = critic_loss.item()
     loss = content_loss(fake, high_res, content=content)
     if critic is not None:  # the critic's gradients from this pass are cleared before its next step
-        loss = loss + adversarial_weight * gan_g_loss(critic(fake))
+        loss = loss + adversarial_weight * gan_g_loss(critic(2 * fake - 1))
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
@@ -138,7 +149,7 @@ def _srgan_step(model, critic, optimizer, critic_optimizer, low_res, high_res, *
 
 def eval_sr(
     model: nn.Module, *, degrade: str | Pair = bicubic_pair, degrade_kwargs: Mapping | None = None,
-    n_crops: int = 32, size: int = 96, seed: int = 0,
+    n_crops: int = 32, size: int = 64, seed: int = 0,
 ) -> dict[str, float]:
     """Held-out scores of a super-resolver and of bicubic upsampling on the same inputs.
 
