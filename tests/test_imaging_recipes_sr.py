@@ -9,7 +9,7 @@ from scratchvision.imaging.degrade import bicubic_downsample
 from scratchvision.imaging.losses import gan_d_loss, l1_loss, l2_loss, perceptual_loss
 from scratchvision.imaging.metrics import random_features
 from scratchvision.imaging.recipes import bicubic_pair, train_restorer
-from scratchvision.imaging.recipes_sr import content_loss, eval_sr, realistic_pair, train_srgan
+from scratchvision.imaging.recipes_sr import content_loss, detail_ratio, eval_sr, realistic_pair, train_srgan
 from scratchvision.imaging.restorers import PixelShuffleSR, pixel_shuffle
 
 TINY = dict(steps=2, epochs=1, batch_size=2, patch_size=24, lr=1e-2)
@@ -71,9 +71,20 @@ def test_srgan_rejects_bad_arguments():
 def test_eval_sr_of_an_untrained_net_is_bicubic():
     """The zero-initialised super-resolver is bicubic upsampling, so both columns agree."""
     scores = eval_sr(tiny_sr(), degrade_kwargs={"scale": 2}, n_crops=4, size=32)
-    for metric in ("psnr", "ssim", "perceptual"):
+    for metric in ("psnr", "ssim", "perceptual", "detail"):
         assert scores[metric] == pytest.approx(scores[f"{metric}_bicubic"], abs=1e-5)
     assert 15 < scores["psnr"] < 50 and 0 < scores["ssim"] <= 1 and scores["perceptual"] > 0
+
+
+def test_detail_ratio_is_one_for_the_target_below_for_blur_above_for_noise():
+    from scratchvision.imaging.blur import blur, gaussian_kernel
+
+    g = torch.Generator().manual_seed(0)
+    target = torch.rand(2, 3, 16, 16, generator=g)
+    assert detail_ratio(target, target).item() == pytest.approx(1.0)
+    assert detail_ratio(blur(target, gaussian_kernel(5, 1.5)), target) < 0.5
+    assert detail_ratio((target + 0.2 * torch.randn(target.shape, generator=g)).clamp(0, 1), target) > 1
+    assert detail_ratio(torch.full_like(target, 0.5), target) < 1e-5, "a flat image has no detail"
 
 
 def test_eval_sr_realistic_inputs_are_harder():

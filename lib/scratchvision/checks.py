@@ -378,31 +378,24 @@ def _random_basic_block(channels: int, seed: int) -> torch.nn.Module:
     return block.eval()
 
 
-def _with_weights_of(block_class: Callable, library_block: torch.nn.Module) -> torch.nn.Module:
-    """``block_class(C)`` with ``conv1, bn1, conv2, bn2`` loaded from the library block's branch."""
-    convs = [m for m in library_block.branch if isinstance(m, torch.nn.Conv2d)]
-    norms = [m for m in library_block.branch if isinstance(m, torch.nn.BatchNorm2d)]
-    mine = block_class(convs[0].in_channels)
-    for name, source in zip(("conv1", "bn1", "conv2", "bn2"), (convs[0], norms[0], convs[1], norms[1])):
-        getattr(mine, name).load_state_dict(source.state_dict())
-    return mine.eval()
+def residual_block(fn: Callable) -> bool:
+    """Check ``fn(x, conv1, bn1, conv2, bn2)`` against the library's ``BasicBlock`` made of those layers.
 
-
-def residual_block(block_class: Callable) -> bool:
-    """Check ``block_class(channels)`` against the library's ``BasicBlock`` with the same weights.
-
-    The reader's module must have ``conv1, bn1, conv2, bn2`` (3x3 convs without bias, padding 1)
-    and compute ``relu(bn2(conv2(relu(bn1(conv1(x))))) + x)`` (He et al. 2016, Fig. 2).
+    ``fn`` must compute ``relu(bn2(conv2(relu(bn1(conv1(x))))) + x)`` (He et al. 2016, Fig. 2);
+    the layers are the block's own, with random weights and BatchNorm statistics, in eval mode.
     """
     def reference(x: torch.Tensor, weights_seed: int) -> torch.Tensor:
         return _random_basic_block(x.shape[1], weights_seed)(x)
 
-    def forward(x: torch.Tensor, weights_seed: int) -> torch.Tensor:
-        return _with_weights_of(block_class, _random_basic_block(x.shape[1], weights_seed))(x)
+    def with_block_layers(x: torch.Tensor, weights_seed: int) -> torch.Tensor:
+        branch = _random_basic_block(x.shape[1], weights_seed).branch
+        conv1, conv2 = (m for m in branch if isinstance(m, torch.nn.Conv2d))
+        bn1, bn2 = (m for m in branch if isinstance(m, torch.nn.BatchNorm2d))
+        return fn(x, conv1, bn1, conv2, bn2)
 
-    forward.__name__ = f"{getattr(block_class, '__name__', 'block')}.forward"
+    with_block_layers.__name__ = getattr(fn, "__name__", "residual_block")
     g = torch.Generator().manual_seed(12)
     shapes = [(1, 4, 6, 6), (2, 8, 5, 7), (3, 16, 8, 8)]  # (B, C, H, W)
     cases = [((torch.randn(shape, generator=g),), {"weights_seed": i}) for i, shape in enumerate(shapes)]
     with torch.no_grad():
-        return compare("residual_block", forward, reference, cases)
+        return compare("residual_block", with_block_layers, reference, cases)

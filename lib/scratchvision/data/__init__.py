@@ -14,6 +14,7 @@ from scratchvision.data.datasets import (
     ShapeUnlabeled,
     collate_detection,
 )
+from scratchvision.data.digits import digits_dataset
 from scratchvision.data.natural import PatchSampler, natural_images, natural_split, sample_patches
 from scratchvision.data.presets import shapeworld_classify, shapeworld_detect, shapeworld_easy
 from scratchvision.data.real import cifar10
@@ -24,6 +25,6 @@ __all__ = [
     "BACKGROUNDS", "COLOURS", "FAR", "SHAPES", "SPLITS", "SPLIT_SIZE",
     "ObjectInfo", "PatchSampler", "Scene", "ShapeClassification", "ShapeDetection",
     "ShapeSegmentation", "ShapeUnlabeled", "ShapeWorld",
-    "benchmark_scenes", "cifar10", "collate_detection", "natural_images", "natural_split",
+    "benchmark_scenes", "cifar10", "digits_dataset", "collate_detection", "natural_images", "natural_split",
     "sample_patches", "shapeworld_classify", "shapeworld_detect", "shapeworld_easy",
 ]

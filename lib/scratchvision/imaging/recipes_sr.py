@@ -10,7 +10,8 @@ file adds what super-resolution needs on top:
   from a PatchGAN critic, the recipe of SRGAN (Ledig et al. 2017, Eq. 3). With
   ``adversarial_weight=0`` and an L1 content loss it is exactly ``train_restorer``, so all
   four nets of the loss study see the same patches, steps and learning-rate schedule;
-* ``eval_sr``: held-out PSNR, SSIM and perceptual distance, next to bicubic upsampling's.
+* ``eval_sr``: held-out PSNR, SSIM, perceptual distance and amount of detail, next to
+  bicubic upsampling's.
 
 Notebooks: ``notebooks/05_imaging/02_super_resolution.ipynb``, ``04_losses.ipynb``.
 """
@@ -24,6 +25,7 @@ import torch
 from torch import nn
 
 from scratchvision.data.natural import natural_images, natural_split
+from scratchvision.imaging.blur import blur, gaussian_kernel
 from scratchvision.imaging.degrade import bicubic_upsample, realistic_sr_degradation
 from scratchvision.imaging.discriminator import PatchGAN
 from scratchvision.imaging.losses import gan_d_loss, gan_g_loss, perceptual_loss
@@ -147,6 +149,28 @@ def srgan_step(
     return record
 
 
+def detail_ratio(pred: torch.Tensor, target: torch.Tensor, *, sigma: float = 1.0) -> torch.Tensor:
+    """How much fine detail ``pred`` has, as a fraction of what ``target`` has.
+
+    The detail layer of unsharp masking, ``x - G_σ * x``, holds what a Gaussian blur removes;
+    its mean absolute value measures how much fine detail a batch of images has. The ratio is
+    1 when ``pred`` has as much as the real images, below 1 for blur, above 1 for noise or
+    over-sharpening. It compares amounts, not positions: plausible texture in the wrong place
+    counts as detail. That makes it a crude *no-reference* measure of perceptual quality in
+    the sense of Blau & Michaeli 2018 (how far the outputs' statistics are from natural
+    images'), unlike PSNR or ``perceptual_distance``, which compare each output with its target.
+
+    Args:
+        pred, target (Tensor[B, C, H, W]): images in [0, 1], H, W >= 5.
+
+    Returns:
+        Tensor[]: the ratio of the batches' mean detail.
+    """
+    kernel = gaussian_kernel(5, sigma)  # (5, 5)
+    detail_pred, detail_target = ((x - blur(x, kernel)).abs().mean() for x in (pred, target))
+    return detail_pred / detail_target
+
+
 def eval_sr(
     model: nn.Module, *, degrade: str | Pair = bicubic_pair, degrade_kwargs: Mapping | None = None,
     n_crops: int = 32, size: int = 64, seed: int = 0,
@@ -157,8 +181,9 @@ def eval_sr(
     seeds. ``perceptual`` is ``metrics.perceptual_distance`` with its default random-CNN features.
 
     Returns:
-        ``{"psnr", "ssim", "perceptual", "psnr_bicubic", "ssim_bicubic", "perceptual_bicubic"}``:
-        PSNR in dB (higher is better), SSIM (higher is better), perceptual distance (lower is better).
+        ``psnr``, ``ssim``, ``perceptual`` and ``detail`` (:func:`detail_ratio`) of the model, and the
+        same with a ``_bicubic`` suffix for bicubic upsampling: PSNR in dB and SSIM (higher is
+        better), perceptual distance (lower is better), detail ratio (1 = as much as the originals).
     """
     low_res, high_res = heldout_pairs(degrade, degrade_kwargs=degrade_kwargs, n_crops=n_crops, size=size, seed=seed)
     scale = high_res.shape[-1] // low_res.shape[-1]
@@ -167,4 +192,5 @@ def eval_sr(
         scores[f"psnr{suffix}"] = psnr(restored, high_res).item()
         scores[f"ssim{suffix}"] = ssim(restored, high_res).item()
         scores[f"perceptual{suffix}"] = perceptual_distance(restored, high_res).item()
+        scores[f"detail{suffix}"] = detail_ratio(restored, high_res).item()
     return scores
