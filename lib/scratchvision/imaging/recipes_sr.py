@@ -72,8 +72,9 @@ def train_srgan(
     (Isola et al. 2017: ``λ_L1 = 100`` for a GAN weight of 1) and suits an L1 content loss.
     The critic is a PatchGAN (``n_layers=2``: 34-pixel patches, width 32) that sees images scaled
     to [-1, 1] and is trained with Adam (β1 = 0.5), both as in pix2pix; it is thrown away after
-    training, so the zoo stores the generator only. The generator's optimiser, schedule and patches are those of
-    ``recipes.train_restorer``: ``adversarial_weight=0`` with ``content='l1'`` reproduces it.
+    training, so the zoo stores the generator only. The generator's optimiser, schedule and
+    patches are those of ``recipes.train_restorer``: ``adversarial_weight=0`` with
+    ``content='l1'`` reproduces it exactly.
 
     Args:
         model: a super-resolver, e.g. ``restorers.sr_small()``.
