@@ -58,29 +58,49 @@ def poisson_noise_pair(clean: torch.Tensor, *, photons: float, read_sigma: float
 
 
 def motion_blur_pair(
-    clean: torch.Tensor, *, n_frames: int = 11, speed: float | Sequence[float] = (0.1, 1.0),
-    jitter: float = 0.1, margin: int = 16, noise_sigma: float = 0.0, generator=None,
+    clean: torch.Tensor, *, n_frames: int = 11, speed: float | Sequence[float] = (0.2, 1.0),
+    jitter: float = 0.0, margin: int = 16, noise_sigma: float = 0.0, generator=None,
 ):
-    """Camera shake by frame averaging (Nah et al. 2017, Eq. 1-2): blurred average, sharp middle frame.
+    """Camera motion by frame averaging (Nah et al. 2017, Eq. 1-2): blurred average, sharp middle frame.
 
     Each patch gets its own ``random_trajectory``, with a speed (pixels per frame) fixed or drawn
-    from ``[low, high]``; the blur is roughly ``speed * (n_frames - 1)`` pixels long (longer when
-    ``jitter`` bends the path). Both images are the centre crop, ``margin`` pixels in from every
-    side, so the camera moves over real content rather than a reflected border. ``noise_sigma``
-    (0-255 scale) adds the sensor noise every real blurred photo also has.
+    from ``[low, high]``; the blur is ``speed * (n_frames - 1)`` pixels long. ``jitter`` bends the
+    path, but then the sharp middle frame no longer sits at the centre of the blur trace, and
+    no network can tell where it was: a straight path (``jitter=0``) is what a small net learns
+    from in minutes. See ``shake`` for ``margin`` and ``noise_sigma``.
+    """
+    speeds = _draw(speed, len(clean), generator, "motion_blur_pair", "speed")  # (B,)
+    paths = [random_trajectory(n_frames, speed=v, jitter=jitter, generator=generator) for v in speeds.tolist()]
+    return shake(clean, paths, margin=margin, noise_sigma=noise_sigma, generator=generator)
+
+
+def shake(
+    clean: torch.Tensor, trajectories: Sequence[torch.Tensor], *, margin: int, noise_sigma: float = 0.0,
+    generator=None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Blur each patch along its own camera path: the average of the frames, and the middle frame.
+
+    Both images are the centre crop, ``margin`` pixels in from every side, so the camera moves
+    over real content rather than a reflected border. ``noise_sigma`` (0-255 scale) adds the
+    sensor noise every real blurred photo also has.
+
+    Args:
+        clean (Tensor[B, C, S, S]): sharp patches.
+        trajectories: B Tensor[T, 2] camera paths (odd T), e.g. from ``random_trajectory``.
 
     Returns:
         (blurred, sharp), each Tensor[B, C, S - 2 margin, S - 2 margin].
     """
-    check_int("margin", margin, min_value=0, fn="motion_blur_pair")
+    fn = "shake"
+    check_int("margin", margin, min_value=0, fn=fn)
+    if len(trajectories) != len(clean):
+        raise ValueError(f"{fn}: trajectories must have one path per patch ({len(clean)}), got {len(trajectories)}")
     size = clean.shape[-1] - 2 * margin
-    speeds = _draw(speed, len(clean), generator, "motion_blur_pair", "speed")  # (B,)
-    frames = torch.stack([
-        frames_from_motion(x, n_frames, crop_size=size, speed=v, jitter=jitter, generator=generator)
-        for x, v in zip(clean, speeds.tolist())
-    ])  # (B, T, C, size, size)
-    blurred = add_gaussian_noise(average_frames(frames), noise_sigma, generator=generator)  # (B, C, size, size)
-    return blurred, frames[:, n_frames // 2]
+    frames = [frames_from_motion(x, len(path), crop_size=size, trajectory=path)  # (T, C, size, size) each
+              for x, path in zip(clean, trajectories)]
+    blurred = torch.stack([average_frames(f) for f in frames])  # (B, C, size, size)
+    sharp = torch.stack([f[len(f) // 2] for f in frames])  # (B, C, size, size)
+    return add_gaussian_noise(blurred, noise_sigma, generator=generator), sharp
 
 
 def trajectory_psf(trajectory: torch.Tensor, *, size: int | None = None) -> torch.Tensor:
