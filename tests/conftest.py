@@ -1,5 +1,6 @@
 """Test-session set-up: offline guard everywhere, a non-interactive matplotlib backend."""
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -35,3 +36,14 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Stricter than the session guard: no connection at all, loopback included."""
+
+    def refuse(*args, **kwargs):
+        raise OSError("network access attempted in an offline test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)

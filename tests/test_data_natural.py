@@ -1,19 +1,10 @@
 """Natural images bundled with scikit-image / scikit-learn, their split, and patches."""
-import socket
 
 import pytest
 import torch
 from skimage.color import rgb2gray
 
 from scratchvision.data import PatchSampler, natural_images, natural_split, sample_patches
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise OSError("network access attempted in an offline test")
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,5 @@
 """ShapeWorld: rendering, ground truth consistency, determinism, captions, arguments."""
 import math
-import socket
 
 import numpy as np
 import pytest
@@ -18,14 +17,6 @@ from scratchvision.data.raster import polygon_coverage
 from scratchvision.data.shapes import place_polygon
 
 PRESETS = [ShapeWorld, shapeworld_easy, shapeworld_classify, shapeworld_detect]
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise OSError("network access attempted in an offline test")
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 @pytest.fixture(scope="module")

@@ -13,14 +13,6 @@ from scratchvision.flops import (
 from scratchvision.ops.attention import MultiHeadAttention
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def oracle_flops(fn, *args):
     """FLOPs that PyTorch's own counter sees in ``fn(*args)``: convolutions and matrix products."""
     with FlopCounterMode(display=False) as counter, torch.no_grad():

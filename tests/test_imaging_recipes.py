@@ -14,15 +14,6 @@ from scratchvision.imaging.metrics import psnr
 from scratchvision.imaging.unet import UNet
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny nets on a shared 2-core CPU: one thread avoids synchronisation overhead."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def patches(b=4, c=1, size=40, seed=0):
     g = torch.Generator().manual_seed(seed)
     return F.interpolate(torch.rand(b, c, 8, 8, generator=g), size=(size, size), mode="bilinear")

@@ -12,14 +12,6 @@ from scratchvision.backbones.recipes import eval_shapeworld, shapeworld_tensors,
 LOG_KEYS = {"train_loss", "train_acc", "val_loss", "val_acc", "seconds"}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def test_shapeworld_tensors_are_rendered_once_per_split():
     images, labels = shapeworld_tensors(6, split="val", image_size=32).tensors
     assert images.shape == (6, 3, 32, 32) and labels.shape == (6,) and labels.dtype == torch.int64
