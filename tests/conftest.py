@@ -47,3 +47,19 @@ def no_network(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def overfit_one_batch(model, x, y, *, factor: float, steps: int, lr: float = 1e-3) -> None:
+    """Assert that Adam drives the cross-entropy on one batch down by ``factor`` within ``steps``."""
+    import torch.nn.functional as F
+
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    first = F.cross_entropy(model(x), y).item()
+    for _ in range(steps):
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if loss.item() < first / factor:
+            break
+    assert loss.item() < first / factor, f"loss went from {first:.3f} to {loss.item():.3f} in {steps} steps"

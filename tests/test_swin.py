@@ -1,6 +1,7 @@
 """Windows, shifted-window masks, relative position bias, Swin, and the attention cost curve."""
 import pytest
 import torch
+from conftest import overfit_one_batch
 import torch.nn.functional as F
 
 from scratchvision.backbones.cost import attention_cost_curve
@@ -163,13 +164,5 @@ def test_swin_overfits_one_batch():
     torch.manual_seed(0)
     model = swin_micro()
     x, y = torch.randn(8, 3, 32, 32), torch.arange(8)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     first = F.cross_entropy(model(x), y).item()
-    for _ in range(80):
-        loss = F.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if loss.item() < first / 5:
-            break
-    assert loss.item() < first / 5, f"loss went from {first:.3f} to {loss.item():.3f} in 80 steps"
+    overfit_one_batch(model, x, y, factor=5, steps=80)

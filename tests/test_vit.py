@@ -3,6 +3,7 @@ import math
 
 import pytest
 import torch
+from conftest import overfit_one_batch
 import torch.nn as nn
 import torch.nn.functional as F
 from einops import rearrange
@@ -126,17 +127,9 @@ def test_vit_overfits_one_batch():
     torch.manual_seed(0)
     model = vit_tiny(image_size=32, patch_size=8)
     x, y = torch.randn(8, 3, 32, 32), torch.arange(8)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     first = F.cross_entropy(model(x), y).item()
     assert math.isclose(first, math.log(10), rel_tol=0.2)
-    for _ in range(80):
-        loss = F.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if loss.item() < first / 5:
-            break
-    assert loss.item() < first / 5, f"loss went from {first:.3f} to {loss.item():.3f} in 80 steps"
+    overfit_one_batch(model, x, y, factor=5, steps=80)
 
 
 def test_vit_input_errors():
