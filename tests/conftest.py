@@ -1,4 +1,5 @@
 """Test-session set-up: offline guard everywhere, a non-interactive matplotlib backend."""
+
 import os
 import socket
 import sys
@@ -49,7 +50,9 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
-def overfit_one_batch(model, x, y, *, factor: float, steps: int, lr: float = 1e-3) -> None:
+def overfit_one_batch(
+    model, x, y, *, factor: float, steps: int, lr: float = 1e-3
+) -> None:
     """Assert that Adam drives the cross-entropy on one batch down by ``factor`` within ``steps``."""
     import torch.nn.functional as F
 
@@ -62,4 +65,6 @@ def overfit_one_batch(model, x, y, *, factor: float, steps: int, lr: float = 1e-
         opt.step()
         if loss.item() < first / factor:
             break
-    assert loss.item() < first / factor, f"loss went from {first:.3f} to {loss.item():.3f} in {steps} steps"
+    assert loss.item() < first / factor, (
+        f"loss went from {first:.3f} to {loss.item():.3f} in {steps} steps"
+    )

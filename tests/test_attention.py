@@ -1,16 +1,19 @@
 """Attention from scratch vs torch's own (values and gradients), masks, and the inspection hook."""
+
 import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-
 from scratchvision.ops.attention import MultiHeadAttention, attention, record_attention
 
 
 def qkv(B=2, h=3, Q=5, N=7, d=4, seed=0):
     g = torch.Generator().manual_seed(seed)
     shapes = ((B, h, Q, d), (B, h, N, d), (B, h, N, d))
-    return [torch.randn(s, generator=g, dtype=torch.float64, requires_grad=True) for s in shapes]
+    return [
+        torch.randn(s, generator=g, dtype=torch.float64, requires_grad=True)
+        for s in shapes
+    ]
 
 
 def random_keep(B=2, h=3, Q=5, N=7, seed=1):
@@ -38,7 +41,9 @@ def test_attention_bias_is_additive_like_sdpa_float_mask():
     q, k, v = qkv()
     bias = torch.randn(3, 5, 7, dtype=torch.float64)  # one bias per head, as Swin's
     ours, _ = attention(q, k, v, bias=bias)
-    torch.testing.assert_close(ours, F.scaled_dot_product_attention(q, k, v, attn_mask=bias))
+    torch.testing.assert_close(
+        ours, F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+    )
 
 
 def test_mask_blocks_exactly():
@@ -50,7 +55,9 @@ def test_mask_blocks_exactly():
     torch.testing.assert_close(probs.sum(-1), torch.ones(2, 3, 5, dtype=torch.float64))
     v_changed = v.detach().clone()
     v_changed[:, :, 3] += 100.0
-    torch.testing.assert_close(attention(q, k, v_changed, mask=keep)[0], out)  # no leak from key 3
+    torch.testing.assert_close(
+        attention(q, k, v_changed, mask=keep)[0], out
+    )  # no leak from key 3
 
 
 def mha_pair(dim=12, heads=3, seed=0):
@@ -61,7 +68,11 @@ def mha_pair(dim=12, heads=3, seed=0):
     with torch.no_grad():
         w_q, w_k, w_v = ref.in_proj_weight.chunk(3)
         b_q, b_k, b_v = ref.in_proj_bias.normal_().chunk(3)
-        for lin, w, b in ((ours.to_q, w_q, b_q), (ours.to_k, w_k, b_k), (ours.to_v, w_v, b_v)):
+        for lin, w, b in (
+            (ours.to_q, w_q, b_q),
+            (ours.to_k, w_k, b_k),
+            (ours.to_v, w_v, b_v),
+        ):
             lin.weight.copy_(w)
             lin.bias.copy_(b)
         ours.to_out[0].weight.copy_(ref.out_proj.weight)
@@ -79,26 +90,45 @@ def test_module_matches_nn_multiheadattention(kind):
     if kind.startswith("self"):
         keep = random_keep(B=1, Q=5, N=5)[0, 0] if kind == "self_masked" else None
         out = ours(x, mask=keep)
-        expected = ref(x, x, x, attn_mask=None if keep is None else ~keep)[0]  # torch: True = block
+        expected = ref(x, x, x, attn_mask=None if keep is None else ~keep)[
+            0
+        ]  # torch: True = block
         inputs = (x,)
     elif kind == "cross":
         out, expected, inputs = ours(x, c), ref(x, c, c)[0], (x, c)
     else:
-        out, expected, inputs = ours(x, c, values=vals), ref(x, c, vals)[0], (x, c, vals)
+        out, expected, inputs = (
+            ours(x, c, values=vals),
+            ref(x, c, vals)[0],
+            (x, c, vals),
+        )
     torch.testing.assert_close(out, expected)
     n = len(inputs)
-    ours_g = grads(out, [*inputs, ours.to_q.weight, ours.to_k.weight, ours.to_v.weight, ours.to_out[0].weight])
+    ours_g = grads(
+        out,
+        [
+            *inputs,
+            ours.to_q.weight,
+            ours.to_k.weight,
+            ours.to_v.weight,
+            ours.to_out[0].weight,
+        ],
+    )
     ref_g = grads(expected, [*inputs, ref.in_proj_weight, ref.out_proj.weight])
     for a, b in zip(ours_g[:n], ref_g[:n]):  # inputs
         torch.testing.assert_close(a, b)
-    torch.testing.assert_close(torch.cat(ours_g[n : n + 3]), ref_g[n])  # W^Q, W^K, W^V stacked
+    torch.testing.assert_close(
+        torch.cat(ours_g[n : n + 3]), ref_g[n]
+    )  # W^Q, W^K, W^V stacked
     torch.testing.assert_close(ours_g[n + 3], ref_g[n + 1])  # W^O
 
 
 def test_batched_equals_per_sample():
     attn = MultiHeadAttention(8, heads=2)
     x = torch.randn(3, 6, 8)
-    torch.testing.assert_close(attn(x), torch.cat([attn(x[i : i + 1]) for i in range(3)]))
+    torch.testing.assert_close(
+        attn(x), torch.cat([attn(x[i : i + 1]) for i in range(3)])
+    )
 
 
 def test_head_dim_can_differ_from_dim_over_heads():
@@ -108,7 +138,9 @@ def test_head_dim_can_differ_from_dim_over_heads():
 
 
 def test_record_attention_shapes_order_and_cleanup():
-    model = nn.Sequential(MultiHeadAttention(8, heads=2), MultiHeadAttention(8, heads=4))
+    model = nn.Sequential(
+        MultiHeadAttention(8, heads=2), MultiHeadAttention(8, heads=4)
+    )
     x = torch.randn(3, 6, 8)
     with record_attention(model) as probs:
         model(x)
@@ -126,7 +158,9 @@ def test_record_attention_cross_and_gradients():
     with record_attention(attn, detach=False) as probs:
         out = attn(x, c)
     assert probs[0].shape == (2, 2, 3, 9)
-    (g,) = torch.autograd.grad(out.sum(), probs[0])  # d loss / d probs, for Chefer et al.
+    (g,) = torch.autograd.grad(
+        out.sum(), probs[0]
+    )  # d loss / d probs, for Chefer et al.
     assert g.abs().sum() > 0
 
 
@@ -145,8 +179,12 @@ def test_flops_counts_the_four_matrix_products():
     attn = MultiHeadAttention(12, heads=3)
     B, Q, N, D = 2, 5, 7, 12
     projections = Q * D * D + 2 * N * D * D + Q * D * D
-    assert attn.flops((torch.zeros(B, Q, D), torch.zeros(B, N, D)), None) == 2 * B * (projections + 2 * Q * N * D)
-    assert attn.flops((torch.zeros(B, N, D),), None) == 2 * B * (4 * N * D * D + 2 * N * N * D)
+    assert attn.flops((torch.zeros(B, Q, D), torch.zeros(B, N, D)), None) == 2 * B * (
+        projections + 2 * Q * N * D
+    )
+    assert attn.flops((torch.zeros(B, N, D),), None) == 2 * B * (
+        4 * N * D * D + 2 * N * N * D
+    )
 
 
 def test_errors_name_the_argument():

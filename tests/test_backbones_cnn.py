@@ -1,15 +1,25 @@
 """Tests for the chapter-1 CNNs: LeNet, AlexNet, VGG, ResNet (oracle for sizes: torchvision.models)."""
+
 import pytest
 import torch
 import torch.nn.functional as F
 import torchvision
-from torch import nn
-
 from scratchvision.backbones import (
-    VGG, AlexNet, LeNet, ResidualBlock, ResNet, plain20, resnet8, resnet20, resnet29_bottleneck,
-    resnet_cifar, vgg11_small, vgg_small,
+    VGG,
+    AlexNet,
+    LeNet,
+    ResidualBlock,
+    ResNet,
+    plain20,
+    resnet8,
+    resnet20,
+    resnet29_bottleneck,
+    resnet_cifar,
+    vgg11_small,
+    vgg_small,
 )
 from scratchvision.flops import count_params
+from torch import nn
 
 # name -> (builder, input channels, features shape for a 2 x C x 32 x 32 batch)
 MODELS = {
@@ -19,7 +29,11 @@ MODELS = {
     "vgg_small": (vgg_small, 3, (2, 128, 4, 4)),
     "vgg11_small": (vgg11_small, 3, (2, 128, 2, 2)),
     "ResNet": (ResNet, 3, (2, 128, 4, 4)),
-    "ResNet-bottleneck": (lambda: ResNet(block="bottleneck", layers=(1, 1), widths=(8, 16)), 3, (2, 64, 16, 16)),
+    "ResNet-bottleneck": (
+        lambda: ResNet(block="bottleneck", layers=(1, 1), widths=(8, 16)),
+        3,
+        (2, 64, 16, 16),
+    ),
     "resnet8": (resnet8, 3, (2, 64, 8, 8)),
     "resnet20": (resnet20, 3, (2, 64, 8, 8)),
     "plain20": (plain20, 3, (2, 64, 8, 8)),
@@ -30,7 +44,9 @@ MODELS = {
 def build(name, seed=0):
     builder, channels, feature_shape = MODELS[name]
     torch.manual_seed(seed)
-    images = torch.randn(2, channels, 32, 32, generator=torch.Generator().manual_seed(seed))
+    images = torch.randn(
+        2, channels, 32, 32, generator=torch.Generator().manual_seed(seed)
+    )
     return builder(), images, feature_shape
 
 
@@ -42,7 +58,9 @@ def test_shapes_and_cam_layer(name):
     assert model.features(images).shape == feature_shape
     captured = []
     assert any(m is model.cam_layer for m in model.modules())
-    handle = model.cam_layer.register_forward_hook(lambda m, a, out: captured.append(out))
+    handle = model.cam_layer.register_forward_hook(
+        lambda m, a, out: captured.append(out)
+    )
     model(images)
     handle.remove()
     assert len(captured) == 1 and torch.equal(captured[0], model.features(images))
@@ -76,10 +94,16 @@ def test_wrong_channel_count_is_a_value_error(name):
         (lambda: ResNet(block="wide"), "block must be one of"),
         (lambda: ResNet(stem="tiny"), "stem must be one of"),
         (lambda: ResNet(shortcut="none"), "shortcut must be one of"),
-        (lambda: ResNet(layers=(2, 2), widths=(16,)), "widths must have one entry per stage"),
+        (
+            lambda: ResNet(layers=(2, 2), widths=(16,)),
+            "widths must have one entry per stage",
+        ),
         (lambda: ResNet(layers=(2, 0), widths=(16, 32)), "layers must be >= 1"),
         (lambda: ResNet(residual=False, zero_init_residual=True), "zero_init_residual"),
-        (lambda: ResNet(layers=(1, 1), widths=(32, 16)), "shortcut='pad' can only add channels"),
+        (
+            lambda: ResNet(layers=(1, 1), widths=(32, 16)),
+            "shortcut='pad' can only add channels",
+        ),
         (lambda: AlexNet(activation="gelu"), "activation must be one of"),
         (lambda: AlexNet(dropout=1.5), "dropout must be in"),
         (lambda: AlexNet(widths=(8, 8, 8)), "widths must have 5 entries"),
@@ -105,19 +129,32 @@ def shapes(model):
 
 @pytest.mark.parametrize(
     "block, layers, reference",
-    [("basic", (2, 2, 2, 2), torchvision.models.resnet18), ("bottleneck", (3, 4, 6, 3), torchvision.models.resnet50)],
+    [
+        ("basic", (2, 2, 2, 2), torchvision.models.resnet18),
+        ("bottleneck", (3, 4, 6, 3), torchvision.models.resnet50),
+    ],
 )
 def test_imagenet_resnet_matches_torchvision(block, layers, reference):
-    ours = ResNet(block=block, layers=layers, widths=(64, 128, 256, 512), num_classes=1000,
-                  stem="imagenet", shortcut="conv")
+    ours = ResNet(
+        block=block,
+        layers=layers,
+        widths=(64, 128, 256, 512),
+        num_classes=1000,
+        stem="imagenet",
+        shortcut="conv",
+    )
     theirs = reference(weights=None)
     assert count_params(ours) == count_params(theirs)
     assert shapes(ours) == shapes(theirs)
 
 
 def test_vgg11_convolutions_match_torchvision():
-    ours = VGG(stages=(1, 1, 2, 2, 2), widths=(64, 128, 256, 512, 512), batch_norm=False)
-    theirs = torchvision.models.vgg.make_layers(torchvision.models.vgg.cfgs["A"])  # VGG-11's conv part
+    ours = VGG(
+        stages=(1, 1, 2, 2, 2), widths=(64, 128, 256, 512, 512), batch_norm=False
+    )
+    theirs = torchvision.models.vgg.make_layers(
+        torchvision.models.vgg.cfgs["A"]
+    )  # VGG-11's conv part
     assert count_params(ours.body) == count_params(theirs) == 9_220_480
     assert shapes(ours.body) == shapes(theirs)
 
@@ -141,7 +178,9 @@ def test_plain_net_is_the_same_network_without_skips(block):
     for key, model in [("residual", residual), ("plain", plain)]:
         for m in model.modules():
             if isinstance(m, ResidualBlock):
-                m.add.register_forward_hook(lambda *_, key=key: calls.__setitem__(key, calls[key] + 1))
+                m.add.register_forward_hook(
+                    lambda *_, key=key: calls.__setitem__(key, calls[key] + 1)
+                )
         model(images)
     assert calls == {"residual": 4, "plain": 0}
 
@@ -156,8 +195,12 @@ def test_zeroed_branches_leave_identity_only_when_residual(block):
                 nn.init.zeros_(m.branch[-1].bias)
     a, b = torch.randn(2, 3, 16, 16), torch.randn(2, 3, 16, 16)
     with torch.no_grad():
-        assert torch.equal(plain(a), plain(b))  # every plain block outputs relu(0): the input is lost
-        assert not torch.allclose(residual(a), residual(b))  # the skips carry it through
+        assert torch.equal(
+            plain(a), plain(b)
+        )  # every plain block outputs relu(0): the input is lost
+        assert not torch.allclose(
+            residual(a), residual(b)
+        )  # the skips carry it through
 
 
 def test_zero_init_residual_starts_blocks_as_identity():
@@ -183,7 +226,11 @@ OVERFIT = {  # name -> (builder, images, learning rate)
     "AlexNet": (lambda: AlexNet(dropout=0.0), (8, 3, 16, 16), 1e-3),
     "vgg_small": (vgg_small, (8, 3, 16, 16), 3e-3),
     "resnet8": (resnet8, (8, 3, 16, 16), 3e-3),
-    "ResNet-bottleneck": (lambda: ResNet(block="bottleneck", layers=(1, 1), widths=(8, 16)), (8, 3, 16, 16), 3e-3),
+    "ResNet-bottleneck": (
+        lambda: ResNet(block="bottleneck", layers=(1, 1), widths=(8, 16)),
+        (8, 3, 16, 16),
+        3e-3,
+    ),
 }
 
 
@@ -204,4 +251,6 @@ def test_overfits_one_batch(name):
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    assert losses[-1] < losses[0] / 5, f"{name}: loss {losses[0]:.3f} -> {losses[-1]:.3f} in 60 steps"
+    assert losses[-1] < losses[0] / 5, (
+        f"{name}: loss {losses[0]:.3f} -> {losses[-1]:.3f} in 60 steps"
+    )

@@ -1,4 +1,5 @@
 """The book's structure: toc <-> files, notebooks stored clean, and a -W site build."""
+
 import json
 import shutil
 import subprocess
@@ -7,11 +8,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT
 
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
-NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+NOTEBOOKS = sorted(
+    p
+    for p in (ROOT / "notebooks").rglob("*.ipynb")
+    if ".ipynb_checkpoints" not in p.parts
+)
 
 
 def toc_files() -> list[str]:
@@ -43,7 +47,11 @@ def test_every_toc_entry_exists():
 
 def test_every_notebook_is_in_the_toc():
     listed = {str(_resolve(f).relative_to(ROOT)) for f in toc_files() if _resolve(f)}
-    orphans = [str(p.relative_to(ROOT)) for p in NOTEBOOKS if str(p.relative_to(ROOT)) not in listed]
+    orphans = [
+        str(p.relative_to(ROOT))
+        for p in NOTEBOOKS
+        if str(p.relative_to(ROOT)) not in listed
+    ]
     assert not orphans, f"notebooks missing from _toc.yml: {orphans}"
 
 
@@ -61,12 +69,20 @@ def test_five_chapter_parts_and_glossary():
 def test_notebook_stored_without_outputs_and_seeded(path):
     notebook = json.loads(path.read_text())
     code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
-    dirty = [i for i, c in enumerate(code) if c.get("outputs") or c.get("execution_count")]
-    assert not dirty, f"{path.name}: code cells {dirty} carry outputs; store notebooks clean"
+    dirty = [
+        i for i, c in enumerate(code) if c.get("outputs") or c.get("execution_count")
+    ]
+    assert not dirty, (
+        f"{path.name}: code cells {dirty} carry outputs; store notebooks clean"
+    )
     assert notebook["metadata"].get("kernelspec", {}).get("name") == "python3"
     first = "".join(code[0]["source"])
-    assert "seed_everything(" in first, f"{path.name}: the first code cell must call seed_everything"
-    assert notebook["cells"][0]["cell_type"] == "markdown" and "".join(notebook["cells"][0]["source"]).startswith("# ")
+    assert "seed_everything(" in first, (
+        f"{path.name}: the first code cell must call seed_everything"
+    )
+    assert notebook["cells"][0]["cell_type"] == "markdown" and "".join(
+        notebook["cells"][0]["source"]
+    ).startswith("# ")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -76,7 +92,9 @@ def test_notebook_never_defines_library_code(path):
     for cell in notebook["cells"]:
         source = "".join(cell["source"])
         if cell["cell_type"] == "code" and "class " in source and "nn.Module" in source:
-            pytest.fail(f"{path.name} defines an nn.Module; put it in lib/scratchvision")
+            pytest.fail(
+                f"{path.name} defines an nn.Module; put it in lib/scratchvision"
+            )
 
 
 def test_site_builds_with_warnings_as_errors(tmp_path):
@@ -87,9 +105,20 @@ def test_site_builds_with_warnings_as_errors(tmp_path):
     config_path.write_text(yaml.safe_dump(config))
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     result = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "--path-output", str(tmp_path),
-         "--config", str(config_path), "--warningiserror", "--keep-going"],
-        capture_output=True, text=True, timeout=600,
+        [
+            str(jupyter_book),
+            "build",
+            str(ROOT),
+            "--path-output",
+            str(tmp_path),
+            "--config",
+            str(config_path),
+            "--warningiserror",
+            "--keep-going",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     html = tmp_path / "_build" / "html"

@@ -1,10 +1,10 @@
 """Tests for scratchvision.checks: right answers pass, wrong ones fail with a helpful message."""
+
 import re
 
 import pytest
 import torch
 import torch.nn.functional as F
-
 from scratchvision import checks
 from scratchvision.ops import conv, pool
 
@@ -38,8 +38,7 @@ def crashing_conv(x, w):
     return x @ w
 
 
-def stub_conv(x, w):
-    ...  # your code here
+def stub_conv(x, w): ...  # your code here
 
 
 @pytest.mark.parametrize(
@@ -65,18 +64,31 @@ def test_stride_one_conv_passes_basic_but_fails_full(capsys):
 
     assert checks.conv2d(valid_conv) is True
     assert checks.conv2d(valid_conv, full=True) is False
-    assert "raised TypeError" in capsys.readouterr().out  # valid_conv() got an unexpected keyword 'stride'
+    assert (
+        "raised TypeError" in capsys.readouterr().out
+    )  # valid_conv() got an unexpected keyword 'stride'
 
 
 def test_wrong_numbers_are_reported(capsys):
-    assert checks.conv_output_size(lambda size, k, s, p, d: (size + 2 * p - k) // s + 1) is False  # forgot dilation
-    assert "call: <lambda>(16, 3, 1, 2, 2)\n  expected 16, got 18" in capsys.readouterr().out
+    assert (
+        checks.conv_output_size(lambda size, k, s, p, d: (size + 2 * p - k) // s + 1)
+        is False
+    )  # forgot dilation
+    assert (
+        "call: <lambda>(16, 3, 1, 2, 2)\n  expected 16, got 18"
+        in capsys.readouterr().out
+    )
     assert checks.receptive_field(lambda layers: sum(k for k, s, d in layers)) is False
     assert "expected 7, got 9" in capsys.readouterr().out
 
 
 def test_wrong_pooling_fails(capsys):
-    assert checks.max_pool2d(lambda x, k, stride=None, padding=0: F.avg_pool2d(x, k, stride, padding)) is False
+    assert (
+        checks.max_pool2d(
+            lambda x, k, stride=None, padding=0: F.avg_pool2d(x, k, stride, padding)
+        )
+        is False
+    )
     assert "values differ" in capsys.readouterr().out
 
 
@@ -100,6 +112,9 @@ def test_compare_is_a_one_line_checker(capsys):
     assert checks.compare("relu", torch.relu, F.relu, cases) is True
     assert "✓ relu: all 2 cases match" in capsys.readouterr().out
     assert checks.compare("relu", torch.abs, F.relu, cases) is False
-    assert "values differ: max abs difference 2 at index (1,) (expected 0, got 2)" in capsys.readouterr().out
+    assert (
+        "values differ: max abs difference 2 at index (1,) (expected 0, got 2)"
+        in capsys.readouterr().out
+    )
     with pytest.raises(ValueError, match="checks.relu: fn must be a function"):
         checks.compare("relu", 3, F.relu, cases)

@@ -1,13 +1,15 @@
 """Checkers of lesson 1.2: right answers pass, typical mistakes fail with a message."""
+
 import pytest
 import torch
 import torch.nn.functional as F
-
 from scratchvision import checks
 
 
 def stacked_conv_params(channels, n_layers):
-    return n_layers * (9 * channels**2 + channels), (2 * n_layers + 1) ** 2 * channels**2 + channels
+    return n_layers * (9 * channels**2 + channels), (
+        2 * n_layers + 1
+    ) ** 2 * channels**2 + channels
 
 
 def stacked_conv_params_without_biases(channels, n_layers):
@@ -15,7 +17,9 @@ def stacked_conv_params_without_biases(channels, n_layers):
 
 
 def stacked_conv_params_wrong_field(channels, n_layers):
-    return n_layers * (9 * channels**2 + channels), (3 * n_layers) ** 2 * channels**2 + channels  # 3n, not 2n + 1
+    return n_layers * (9 * channels**2 + channels), (
+        3 * n_layers
+    ) ** 2 * channels**2 + channels  # 3n, not 2n + 1
 
 
 def test_stacked_conv_params_accepts_the_formula(capsys):
@@ -23,7 +27,9 @@ def test_stacked_conv_params_accepts_the_formula(capsys):
     assert "✓ stacked_conv_params: all 6 cases match" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("fn", [stacked_conv_params_without_biases, stacked_conv_params_wrong_field])
+@pytest.mark.parametrize(
+    "fn", [stacked_conv_params_without_biases, stacked_conv_params_wrong_field]
+)
 def test_stacked_conv_params_rejects_mistakes(fn, capsys):
     assert checks.stacked_conv_params(fn) is False
     assert "✗ stacked_conv_params: case" in capsys.readouterr().out
@@ -41,8 +47,7 @@ def no_skip(x, conv1, bn1, conv2, bn2):
     return F.relu(bn2(conv2(F.relu(bn1(conv1(x))))))
 
 
-def stub(x, conv1, bn1, conv2, bn2):
-    ...  # your code here
+def stub(x, conv1, bn1, conv2, bn2): ...  # your code here
 
 
 def test_residual_block_accepts_he_et_al_fig_2(capsys):
@@ -54,7 +59,9 @@ def test_residual_block_accepts_he_et_al_fig_2(capsys):
 def test_residual_block_rejects_a_misplaced_or_missing_skip(fn, capsys):
     assert checks.residual_block(fn) is False
     out = capsys.readouterr().out
-    assert "✗ residual_block: case 1 of 3 does not match" in out and "values differ" in out
+    assert (
+        "✗ residual_block: case 1 of 3 does not match" in out and "values differ" in out
+    )
     assert f"call: {fn.__name__}(Tensor[1, 4, 6, 6], weights_seed=0)" in out
 
 
@@ -67,4 +74,6 @@ def test_the_random_block_is_deterministic_and_not_trivial():
     x = torch.randn(2, 4, 5, 5, generator=torch.Generator().manual_seed(0))
     a, b = checks._random_basic_block(4, 3), checks._random_basic_block(4, 3)
     torch.testing.assert_close(a(x), b(x))
-    assert a.training is False and (a(x) - F.relu(x)).abs().max() > 0.1  # the branch contributes
+    assert (
+        a.training is False and (a(x) - F.relu(x)).abs().max() > 0.1
+    )  # the branch contributes

@@ -1,14 +1,21 @@
 """ShapeWorld datasets: items, lengths, determinism, splits, caching, collation."""
+
 import pickle
 
 import pytest
 import torch
-from torch.utils.data import DataLoader
-
 from scratchvision.data import (
-    SPLIT_SIZE, ShapeClassification, ShapeDetection, ShapeSegmentation, ShapeUnlabeled,
-    ShapeWorld, collate_detection, shapeworld_classify, shapeworld_detect,
+    SPLIT_SIZE,
+    ShapeClassification,
+    ShapeDetection,
+    ShapeSegmentation,
+    ShapeUnlabeled,
+    ShapeWorld,
+    collate_detection,
+    shapeworld_classify,
+    shapeworld_detect,
 )
+from torch.utils.data import DataLoader
 
 DATASETS = [ShapeClassification, ShapeDetection, ShapeSegmentation, ShapeUnlabeled]
 
@@ -47,10 +54,16 @@ def test_detection_items_and_collate(world):
     scene = world.scene(2)
     assert torch.equal(image, scene.image)
     assert set(target) == {"boxes", "labels", "masks"}
-    assert torch.equal(target["boxes"], scene.boxes) and torch.equal(target["masks"], scene.masks)
-    images, targets = next(iter(DataLoader(data, batch_size=4, collate_fn=collate_detection)))
+    assert torch.equal(target["boxes"], scene.boxes) and torch.equal(
+        target["masks"], scene.masks
+    )
+    images, targets = next(
+        iter(DataLoader(data, batch_size=4, collate_fn=collate_detection))
+    )
     assert images.shape == (4, 3, 32, 32) and len(targets) == 4
-    assert [len(t["labels"]) for t in targets] == [len(data[i][1]["labels"]) for i in range(4)]
+    assert [len(t["labels"]) for t in targets] == [
+        len(data[i][1]["labels"]) for i in range(4)
+    ]
     with pytest.raises(ValueError, match="batch"):
         collate_detection([])
 
@@ -89,13 +102,17 @@ def test_dataset_pickles_for_worker_processes(world):
 
 
 def test_splits_use_disjoint_seeds(world):
-    seeds = {split: {ShapeUnlabeled(world, 50, split=split).seed_of(i) for i in range(50)}
-             for split in ("train", "val", "test")}
+    seeds = {
+        split: {ShapeUnlabeled(world, 50, split=split).seed_of(i) for i in range(50)}
+        for split in ("train", "val", "test")
+    }
     assert not seeds["train"] & seeds["val"] and not seeds["val"] & seeds["test"]
     assert not seeds["train"] & seeds["test"]
     train, val = ShapeUnlabeled(world, 20), ShapeUnlabeled(world, 20, split="val")
     train_images = [train[i] for i in range(20)]
-    assert not any(torch.equal(val[i], image) for i in range(20) for image in train_images)
+    assert not any(
+        torch.equal(val[i], image) for i in range(20) for image in train_images
+    )
     with pytest.raises(ValueError, match="seed"):
         ShapeUnlabeled(world, 10, seed=SPLIT_SIZE - 5)
 
@@ -118,10 +135,15 @@ def test_classification_needs_objects():
         data[0]
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    (dict(n=-1), "n"), (dict(n=2, seed=-3), "seed"), (dict(n=2, split="dev"), "split"),
-    (dict(n=2.5), "n"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(n=-1), "n"),
+        (dict(n=2, seed=-3), "seed"),
+        (dict(n=2, split="dev"), "split"),
+        (dict(n=2.5), "n"),
+    ],
+)
 def test_bad_arguments(kwargs, name, world):
     with pytest.raises(ValueError, match=name):
         ShapeDetection(world, **kwargs)

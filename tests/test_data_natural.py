@@ -2,9 +2,13 @@
 
 import pytest
 import torch
+from scratchvision.data import (
+    PatchSampler,
+    natural_images,
+    natural_split,
+    sample_patches,
+)
 from skimage.color import rgb2gray
-
-from scratchvision.data import PatchSampler, natural_images, natural_split, sample_patches
 
 
 @pytest.fixture(scope="module")
@@ -23,13 +27,19 @@ def test_all_images_rgb_in_unit_range(images):
     assert len(images) >= 15
     assert {"astronaut", "camera", "coffee", "china", "flower"} <= set(images)
     for name, image in images.items():
-        assert image.dtype == torch.float32 and image.ndim == 3 and image.shape[0] == 3, name
+        assert (
+            image.dtype == torch.float32 and image.ndim == 3 and image.shape[0] == 3
+        ), name
         assert 0 <= image.min() and image.max() <= 1 and image.std() > 0.01, name
 
 
 def test_gray_matches_skimage():
     gray = natural_images(gray=True, names=["astronaut", "moon"])
-    assert gray["astronaut"].shape == (1, 512, 512) and gray["moon"].shape == (1, 512, 512)
+    assert gray["astronaut"].shape == (1, 512, 512) and gray["moon"].shape == (
+        1,
+        512,
+        512,
+    )
     colour = natural_images(names=["astronaut"])["astronaut"].permute(1, 2, 0).numpy()
     reference = torch.from_numpy(rgb2gray(colour)).float()
     assert torch.allclose(gray["astronaut"][0], reference, atol=1e-5)
@@ -75,18 +85,24 @@ def test_patch_sampler_dataset():
     assert torch.equal(data[7], PatchSampler(sources, 30, 5, seed=2)[7])
     patch = data[0]
     top, left = divmod(int(patch[0, 0, 0]), 20)
-    assert torch.equal(patch, sources[0][:, top:top + 5, left:left + 5])
+    assert torch.equal(patch, sources[0][:, top : top + 5, left : left + 5])
     data[1].zero_()
     assert sources[0].max() == 399  # items are copies
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda: sample_patches([torch.zeros(3, 8, 8)], 2, 9), "size"),
-    (lambda: sample_patches([torch.zeros(8, 8)], 2, 4), "images"),
-    (lambda: sample_patches([], 2, 4), "images"),
-    (lambda: sample_patches([torch.zeros(3, 8, 8), torch.zeros(1, 8, 8)], 2, 4), "channels"),
-    (lambda: PatchSampler([torch.zeros(3, 8, 8)], 0, 4), "n"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: sample_patches([torch.zeros(3, 8, 8)], 2, 9), "size"),
+        (lambda: sample_patches([torch.zeros(8, 8)], 2, 4), "images"),
+        (lambda: sample_patches([], 2, 4), "images"),
+        (
+            lambda: sample_patches([torch.zeros(3, 8, 8), torch.zeros(1, 8, 8)], 2, 4),
+            "channels",
+        ),
+        (lambda: PatchSampler([torch.zeros(3, 8, 8)], 0, 4), "n"),
+    ],
+)
 def test_bad_arguments(call, name):
     with pytest.raises(ValueError, match=name):
         call()

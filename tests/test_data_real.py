@@ -1,13 +1,24 @@
 """The opt-in CIFAR-10 loader, on small files in the real CIFAR-10 pickle format."""
+
 import pickle
 
 import numpy as np
 import pytest
 import torch
-
 from scratchvision.data import cifar10
 
-NAMES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+NAMES = [
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+]
 
 
 def write_fake_cifar(root, per_batch=4):

@@ -1,20 +1,28 @@
 """ShapeWorld: rendering, ground truth consistency, determinism, captions, arguments."""
+
 import math
 
 import numpy as np
 import pytest
 import torch
-from skimage.draw import polygon as skimage_polygon
-from torchvision.ops import masks_to_boxes
-
 from scratchvision.data import (
-    BACKGROUNDS, COLOURS, FAR, SHAPES, ObjectInfo, ShapeWorld, benchmark_scenes,
-    shapeworld_classify, shapeworld_detect, shapeworld_easy,
+    BACKGROUNDS,
+    COLOURS,
+    FAR,
+    SHAPES,
+    ObjectInfo,
+    ShapeWorld,
+    benchmark_scenes,
+    shapeworld_classify,
+    shapeworld_detect,
+    shapeworld_easy,
 )
 from scratchvision.data.backgrounds import background
 from scratchvision.data.captions import caption, relation, size_word, where_phrase
 from scratchvision.data.raster import polygon_coverage
 from scratchvision.data.shapes import place_polygon
+from skimage.draw import polygon as skimage_polygon
+from torchvision.ops import masks_to_boxes
 
 PRESETS = [ShapeWorld, shapeworld_easy, shapeworld_classify, shapeworld_detect]
 
@@ -60,7 +68,9 @@ def test_same_seed_same_scene_and_no_global_rng():
     np.random.seed(0), torch.manual_seed(0)
     world.scene(8)  # ...and are not consumed
     assert np.random.random() == np.random.RandomState(0).random_sample()
-    assert torch.equal(torch.rand(3), torch.rand(3, generator=torch.Generator().manual_seed(0)))
+    assert torch.equal(
+        torch.rand(3), torch.rand(3, generator=torch.Generator().manual_seed(0))
+    )
 
 
 def test_different_seeds_differ():
@@ -100,8 +110,15 @@ def test_depth_map_and_order(detect_scenes):
 
 def test_occlusion_follows_depth_order():
     # Flat colours, no noise: wherever an object is visible, its own colour is on top.
-    world = ShapeWorld(n_objects=(3, 3), scale=(0.3, 0.4), min_visible=0.2, noise=0.0,
-                       colour_jitter=0.0, distractors=(0, 0), background=("flat",))
+    world = ShapeWorld(
+        n_objects=(3, 3),
+        scale=(0.3, 0.4),
+        min_visible=0.2,
+        noise=0.0,
+        colour_jitter=0.0,
+        distractors=(0, 0),
+        background=("flat",),
+    )
     occluded = 0
     for seed in range(30):
         scene = world.scene(seed)
@@ -110,7 +127,9 @@ def test_occlusion_follows_depth_order():
             interior = mask.clone()  # drop edge pixels, which are anti-aliased blends
             for dim, shift in ((0, 1), (0, -1), (1, 1), (1, -1)):
                 interior &= torch.roll(mask, shift, dim)
-            exact = (image[interior] - torch.tensor(COLOURS[obj.colour])).abs().amax(1) < 1e-5
+            exact = (image[interior] - torch.tensor(COLOURS[obj.colour])).abs().amax(
+                1
+            ) < 1e-5
             # A few may still carry a thin sliver (coverage < 0.5) of a nearer object.
             assert exact.float().mean() > 0.95
         assert scene.objects[0].visible == 1.0  # the nearest object is never hidden
@@ -142,7 +161,9 @@ def test_labels_index_classes():
     world = ShapeWorld(classes=("star", "circle"), colours=("red",))
     for seed in range(10):
         scene = world.scene(seed)
-        assert [world.classes[i] for i in scene.labels] == [o.shape for o in scene.objects]
+        assert [world.classes[i] for i in scene.labels] == [
+            o.shape for o in scene.objects
+        ]
         assert all(o.colour == "red" for o in scene.objects)
 
 
@@ -155,7 +176,10 @@ def test_caption_mentions_every_object(detect_scenes):
 
 def test_caption_grammar():
     def obj(shape, colour, x, y):
-        return ObjectInfo(shape=shape, colour=colour, size="small", position=(x, y), depth=1.0)
+        return ObjectInfo(
+            shape=shape, colour=colour, size="small", position=(x, y), depth=1.0
+        )
+
     red, blue = obj("triangle", "red", 5, 30), obj("star", "blue", 50, 32)
     assert caption([red, blue], 64) == "a small red triangle left of a small blue star"
     assert relation(blue, red) == "right of"
@@ -164,15 +188,25 @@ def test_caption_grammar():
     assert where_phrase((32, 32), 64) == "in the centre"
     assert where_phrase((63, 63), 64) == "in the bottom right"
     assert caption([red, blue, obj("circle", "green", 32, 60)], 64).endswith(
-        ", and a small green circle in the bottom centre")
-    assert [size_word(s, 0.1, 0.4) for s in (0.1, 0.25, 0.4)] == ["small", "medium", "large"]
+        ", and a small green circle in the bottom centre"
+    )
+    assert [size_word(s, 0.1, 0.4) for s in (0.1, 0.25, 0.4)] == [
+        "small",
+        "medium",
+        "large",
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(SHAPES))
 def test_coverage_matches_skimage_supersampled(name):
     rng = np.random.default_rng(len(name))
-    xy = place_polygon(SHAPES[name], center=tuple(rng.uniform(20, 44, 2)),
-                       scale=rng.uniform(6, 18), angle=rng.uniform(0, 6), aspect=1.2)
+    xy = place_polygon(
+        SHAPES[name],
+        center=tuple(rng.uniform(20, 44, 2)),
+        scale=rng.uniform(6, 18),
+        angle=rng.uniform(0, 6),
+        aspect=1.2,
+    )
     coverage, window = polygon_coverage(xy, 64, 64, supersample=4)
     ours = np.zeros((64, 64), np.float32)
     ours[window] = coverage
@@ -180,7 +214,9 @@ def test_coverage_matches_skimage_supersampled(name):
     # skimage samples pixel (r, c) at (x, y) = (c, r), our centres are at +0.5.
     s = 16
     fine = np.zeros((64 * s, 64 * s), bool)
-    fine[skimage_polygon(xy[:, 1] * s - 0.5, xy[:, 0] * s - 0.5, shape=fine.shape)] = True
+    fine[skimage_polygon(xy[:, 1] * s - 0.5, xy[:, 0] * s - 0.5, shape=fine.shape)] = (
+        True
+    )
     reference = fine.reshape(64, s, 64, s).mean(axis=(1, 3))
     assert np.abs(ours - reference).max() < 0.15  # one sub-row of 4 is 0.25
     assert np.abs(ours - reference).mean() < 1e-3
@@ -213,21 +249,24 @@ def test_benchmark_scenes():
     assert benchmark_scenes(ShapeWorld(n_objects=(1, 3)), n=20) > 20
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    (dict(size=0), "size"),
-    (dict(n_objects=(3, 1)), "n_objects"),
-    (dict(n_objects=-1), "n_objects"),
-    (dict(classes=("circle", "blob")), "classes"),
-    (dict(classes=()), "classes"),
-    (dict(colours=("red", "red")), "colours"),
-    (dict(scale=(0.3, 0.1)), "scale"),
-    (dict(scale=(0.1, 0.9)), "scale"),
-    (dict(rotation=-5), "rotation"),
-    (dict(aspect=0.5), "aspect"),
-    (dict(background="fancy"), "background"),
-    (dict(min_visible=0), "min_visible"),
-    (dict(distractors=(2, 1)), "distractors"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(size=0), "size"),
+        (dict(n_objects=(3, 1)), "n_objects"),
+        (dict(n_objects=-1), "n_objects"),
+        (dict(classes=("circle", "blob")), "classes"),
+        (dict(classes=()), "classes"),
+        (dict(colours=("red", "red")), "colours"),
+        (dict(scale=(0.3, 0.1)), "scale"),
+        (dict(scale=(0.1, 0.9)), "scale"),
+        (dict(rotation=-5), "rotation"),
+        (dict(aspect=0.5), "aspect"),
+        (dict(background="fancy"), "background"),
+        (dict(min_visible=0), "min_visible"),
+        (dict(distractors=(2, 1)), "distractors"),
+    ],
+)
 def test_bad_arguments_name_the_argument(kwargs, name):
     with pytest.raises(ValueError, match=name):
         ShapeWorld(**kwargs)
@@ -241,12 +280,16 @@ def test_bad_seed():
 # Zoo checkpoints were trained and scored on these exact scenes: if this test fails, the
 # generator changed, and every ShapeWorld checkpoint must be retrained and re-scored.
 PINNED = {
-    "classify": [(0, 5279.463, [6], [[24, 7, 54, 35]]),
-                 (1, 5862.726, [2], [[30, 36, 47, 50]]),
-                 (12345, 3805.782, [3], [[8, 32, 28, 53]])],
-    "detect": [(0, 5489.266, [6, 0, 1], [[14, 1, 44, 32], [31, 22, 63, 54], [13, 21, 32, 42]]),
-               (1, 6233.691, [1, 4], [[11, 7, 37, 38], [20, 32, 36, 43]]),
-               (12345, 3801.004, [7, 8], [[27, 10, 47, 25], [8, 14, 27, 23]])],
+    "classify": [
+        (0, 5279.463, [6], [[24, 7, 54, 35]]),
+        (1, 5862.726, [2], [[30, 36, 47, 50]]),
+        (12345, 3805.782, [3], [[8, 32, 28, 53]]),
+    ],
+    "detect": [
+        (0, 5489.266, [6, 0, 1], [[14, 1, 44, 32], [31, 22, 63, 54], [13, 21, 32, 42]]),
+        (1, 6233.691, [1, 4], [[11, 7, 37, 38], [20, 32, 36, 43]]),
+        (12345, 3801.004, [7, 8], [[27, 10, 47, 25], [8, 14, 27, 23]]),
+    ],
 }
 
 

@@ -1,16 +1,28 @@
 """Tests for scratchvision.flops (closed forms; oracle: torch.utils.flop_counter.FlopCounterMode)."""
+
 import pytest
 import torch
-from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
-
 from scratchvision.backbones import (
-    AlexNet, LeNet, ResNet, plain20, resnet20, resnet29_bottleneck, vgg11_small, vgg_small,
+    AlexNet,
+    LeNet,
+    ResNet,
+    plain20,
+    resnet20,
+    resnet29_bottleneck,
+    vgg11_small,
+    vgg_small,
 )
 from scratchvision.flops import (
-    count_flops, count_params, flops_by_module, format_table, matmul_flops, summary_table,
+    count_flops,
+    count_params,
+    flops_by_module,
+    format_table,
+    matmul_flops,
+    summary_table,
 )
 from scratchvision.ops.attention import MultiHeadAttention
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 
 def oracle_flops(fn, *args):
@@ -31,7 +43,9 @@ def test_conv2d_closed_form(bias):
 def test_grouped_strided_conv_closed_form():
     conv = nn.Conv2d(8, 12, kernel_size=(3, 5), stride=2, padding=1, groups=4)
     h_out, w_out = (15 + 2 - 3) // 2 + 1, (17 + 2 - 5) // 2 + 1
-    assert count_flops(conv, (2, 8, 15, 17)) == 2 * 2 * (12 * h_out * w_out) * (8 // 4 * 3 * 5)
+    assert count_flops(conv, (2, 8, 15, 17)) == 2 * 2 * (12 * h_out * w_out) * (
+        8 // 4 * 3 * 5
+    )
     assert count_params(conv) == 12 * (8 // 4) * 3 * 5 + 12
 
 
@@ -43,7 +57,9 @@ def test_linear_closed_form_on_tokens(bias):
 
 
 def test_sequential_is_the_sum_of_its_layers():
-    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 5))
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 5)
+    )
     per_module = flops_by_module(model, (3, 1, 8, 8))
     assert per_module == {"0": 2 * 3 * (4 * 6 * 6) * 9, "3": 2 * 3 * 5 * 144}
     assert count_flops(model, torch.zeros(3, 1, 8, 8)) == sum(per_module.values())
@@ -62,14 +78,24 @@ def test_norms_and_pools_closed_form():
 def test_transposed_conv_matches_oracle():
     up = nn.ConvTranspose2d(6, 4, kernel_size=3, stride=2, groups=2)
     x = torch.randn(2, 6, 5, 5)
-    assert count_flops(up, x) == oracle_flops(up, x) == 2 * (2 * 6 * 5 * 5) * (4 // 2 * 9)
+    assert (
+        count_flops(up, x) == oracle_flops(up, x) == 2 * (2 * 6 * 5 * 5) * (4 // 2 * 9)
+    )
 
 
 @pytest.mark.parametrize(
-    "a, b", [((4, 5), (5, 6)), ((2, 3, 4, 5), (2, 3, 5, 6)), ((4, 5), (3, 5, 6)), ((2, 1, 4, 5), (3, 5, 6))]
+    "a, b",
+    [
+        ((4, 5), (5, 6)),
+        ((2, 3, 4, 5), (2, 3, 5, 6)),
+        ((4, 5), (3, 5, 6)),
+        ((2, 1, 4, 5), (3, 5, 6)),
+    ],
 )
 def test_matmul_flops_matches_oracle(a, b):
-    assert matmul_flops(a, b) == oracle_flops(torch.matmul, torch.randn(a), torch.randn(b))
+    assert matmul_flops(a, b) == oracle_flops(
+        torch.matmul, torch.randn(a), torch.randn(b)
+    )
 
 
 def test_matmul_flops_rejects_mismatched_shapes():
@@ -111,8 +137,13 @@ def test_attention_module_reports_its_flops():
 
 
 CHAPTER_1 = {
-    "LeNet": (LeNet, 1), "AlexNet": (AlexNet, 3), "vgg_small": (vgg_small, 3), "vgg11_small": (vgg11_small, 3),
-    "ResNet": (ResNet, 3), "resnet20": (resnet20, 3), "plain20": (plain20, 3),
+    "LeNet": (LeNet, 1),
+    "AlexNet": (AlexNet, 3),
+    "vgg_small": (vgg_small, 3),
+    "vgg11_small": (vgg11_small, 3),
+    "ResNet": (ResNet, 3),
+    "resnet20": (resnet20, 3),
+    "plain20": (plain20, 3),
     "resnet29_bottleneck": (resnet29_bottleneck, 3),
 }
 
@@ -123,7 +154,11 @@ def test_conv_and_linear_flops_match_oracle(name):
     model, x = builder(), torch.randn(1, channels, 32, 32)
     per_module = flops_by_module(model, x)
     modules = dict(model.named_modules())
-    conv_linear = sum(n for key, n in per_module.items() if isinstance(modules[key], (nn.Conv2d, nn.Linear)))
+    conv_linear = sum(
+        n
+        for key, n in per_module.items()
+        if isinstance(modules[key], (nn.Conv2d, nn.Linear))
+    )
     assert conv_linear == oracle_flops(model, x)
     assert count_flops(model, x) > conv_linear  # norms and pools come on top
 
@@ -153,7 +188,11 @@ def test_summary_table_rows_and_text():
     models = {"lenet": LeNet(in_channels=3), "plain20": plain20()}
     rows = summary_table(models, (1, 3, 32, 32))
     assert [r["name"] for r in rows] == ["lenet", "plain20"]
-    assert rows[1] == {"name": "plain20", "params": 269_722, "flops": count_flops(models["plain20"], (1, 3, 32, 32))}
+    assert rows[1] == {
+        "name": "plain20",
+        "params": 269_722,
+        "flops": count_flops(models["plain20"], (1, 3, 32, 32)),
+    }
     text = format_table(rows)
     assert text.splitlines()[0].split() == ["model", "params", "(M)", "MFLOPs"]
     assert "0.270" in text.splitlines()[2]

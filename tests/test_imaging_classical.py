@@ -1,16 +1,16 @@
 """Tests for scratchvision.imaging.classical: the non-learned restoration baselines of chapter 5."""
+
 import sys
 
 import numpy as np
 import pytest
 import scipy.ndimage
 import torch
-from skimage import data
-
 from scratchvision.imaging import blur as B
 from scratchvision.imaging import classical as C
 from scratchvision.imaging import degrade as D
 from scratchvision.imaging.metrics import psnr
+from skimage import data
 
 
 def astronaut(size=128, top=100, left=180):
@@ -24,7 +24,9 @@ def camera(size=64, top=100, left=200):
 
 
 def noisy(img, sigma, seed=0):
-    return D.add_gaussian_noise(img, sigma, generator=torch.Generator().manual_seed(seed))
+    return D.add_gaussian_noise(
+        img, sigma, generator=torch.Generator().manual_seed(seed)
+    )
 
 
 # ---------------------------------------------------------------- denoising
@@ -41,19 +43,25 @@ def test_gaussian_filter_improves_psnr_at_sigma_25():
 
 def test_median_filter_matches_scipy_and_removes_impulses():
     img = astronaut(32).double()
-    ref = np.stack([scipy.ndimage.median_filter(ch, size=3, mode="mirror") for ch in img.numpy()])
+    ref = np.stack(
+        [scipy.ndimage.median_filter(ch, size=3, mode="mirror") for ch in img.numpy()]
+    )
     assert np.array_equal(C.median_filter(img, 3).numpy(), ref)
     salt = camera(32).clone()
     salt[0, ::5, ::7] = 1.0  # isolated white impulses
     assert psnr(C.median_filter(salt, 3), camera(32)) > psnr(salt, camera(32)) + 3
 
 
-@pytest.mark.parametrize("make_clean", [lambda: camera(64), lambda: astronaut(48)], ids=["grey", "rgb"])
+@pytest.mark.parametrize(
+    "make_clean", [lambda: camera(64), lambda: astronaut(48)], ids=["grey", "rgb"]
+)
 def test_bm3d_beats_the_best_gaussian_filter(make_clean):
     pytest.importorskip("bm3d")
     clean = make_clean()
     y = noisy(clean, 25)
-    best_gaussian = max(psnr(C.gaussian_filter(y, s), clean) for s in (0.5, 0.75, 1.0, 1.5, 2.0))
+    best_gaussian = max(
+        psnr(C.gaussian_filter(y, s), clean) for s in (0.5, 0.75, 1.0, 1.5, 2.0)
+    )
     out = C.bm3d_denoise(y, 25)
     assert out.shape == y.shape and out.min() >= 0 and out.max() <= 1
     assert psnr(out, clean) > best_gaussian + 1, (psnr(out, clean), best_gaussian)
@@ -85,13 +93,20 @@ def test_denoisers_reject_bad_arguments():
     [(B.gaussian_kernel(9, 2.0), 0.01, 10), (B.motion_kernel(9, 30), 0.1, 5)],
     ids=["gaussian", "motion"],
 )
-def test_wiener_and_richardson_lucy_improve_on_the_blurred_input(kernel, balance, iterations):
+def test_wiener_and_richardson_lucy_improve_on_the_blurred_input(
+    kernel, balance, iterations
+):
     clean = astronaut(128)
     y = noisy(B.blur(clean, kernel), 2)
     wiener = C.wiener_deconvolution(y, kernel, balance)
     rl = C.richardson_lucy(y, kernel, iterations)
     for out in (wiener, rl):
-        assert out.shape == y.shape and out.dtype == y.dtype and out.min() >= 0 and out.max() <= 1
+        assert (
+            out.shape == y.shape
+            and out.dtype == y.dtype
+            and out.min() >= 0
+            and out.max() <= 1
+        )
         assert psnr(out, clean) > psnr(y, clean) + 0.5
 
 
@@ -120,8 +135,12 @@ def test_deconvolution_rejects_bad_arguments():
 
 
 def test_bicubic_upsample_is_reused_from_degrade_and_beats_nearest():
-    assert C.bicubic_upsample is D.bicubic_upsample  # one implementation, two entry points
+    assert (
+        C.bicubic_upsample is D.bicubic_upsample
+    )  # one implementation, two entry points
     clean = astronaut(96)
     low = D.bicubic_downsample(clean, 3)
-    nearest = torch.nn.functional.interpolate(low[None], scale_factor=3, mode="nearest")[0]
+    nearest = torch.nn.functional.interpolate(
+        low[None], scale_factor=3, mode="nearest"
+    )[0]
     assert psnr(C.bicubic_upsample(low, 3), clean) > psnr(nearest, clean) + 0.5

@@ -1,4 +1,5 @@
 """Tests for scratchvision.imaging.degrade and scratchvision.imaging.blur (chapter 5 forward models)."""
+
 import math
 
 import numpy as np
@@ -6,10 +7,9 @@ import pytest
 import scipy.ndimage
 import torch
 from PIL import Image
-from skimage import data
-
 from scratchvision.imaging import blur as B
 from scratchvision.imaging import degrade as D
+from skimage import data
 
 
 def astronaut(size=128, top=100, left=180, dtype=torch.float32):
@@ -46,8 +46,12 @@ def test_gaussian_noise_is_deterministic_with_a_generator_and_clips_on_request()
 def test_poisson_gaussian_variance_is_affine_in_the_signal():
     photons, read_sigma = 100.0, 10.0
     levels = torch.linspace(0.05, 0.95, 10)
-    clean = levels[:, None, None, None].expand(10, 1, 100, 100).contiguous()  # one flat image per level
-    noisy = D.add_poisson_gaussian_noise(clean, photons=photons, read_sigma=read_sigma, generator=gen())
+    clean = (
+        levels[:, None, None, None].expand(10, 1, 100, 100).contiguous()
+    )  # one flat image per level
+    noisy = D.add_poisson_gaussian_noise(
+        clean, photons=photons, read_sigma=read_sigma, generator=gen()
+    )
     var = noisy.flatten(1).var(dim=1)  # (10,)
     a, b = np.polyfit(levels.numpy(), var.numpy(), deg=1)  # Var = a x + b
     assert a == pytest.approx(1 / photons, rel=0.1)
@@ -58,7 +62,9 @@ def test_poisson_gaussian_variance_is_affine_in_the_signal():
 def test_poisson_gaussian_determinism_and_errors():
     img = astronaut(16)
     kw = dict(photons=50, read_sigma=2)
-    first, second = (D.add_poisson_gaussian_noise(img, **kw, generator=gen()) for _ in range(2))
+    first, second = (
+        D.add_poisson_gaussian_noise(img, **kw, generator=gen()) for _ in range(2)
+    )
     assert first.equal(second)
     with pytest.raises(ValueError, match="photons"):
         D.add_poisson_gaussian_noise(img, photons=0, read_sigma=1)
@@ -80,8 +86,13 @@ def test_noise_rejects_bad_arguments():
 def test_bicubic_downsample_matches_pil(scale):
     """Oracle: PIL's antialiased bicubic (8-bit internally, hence the tolerance)."""
     rgb = data.astronaut()[:240, :240]
-    pil = np.asarray(Image.fromarray(rgb).resize((240 // scale,) * 2, Image.BICUBIC)) / 255
-    ours = D.bicubic_downsample(torch.from_numpy(rgb).permute(2, 0, 1).double() / 255, scale)
+    pil = (
+        np.asarray(Image.fromarray(rgb).resize((240 // scale,) * 2, Image.BICUBIC))
+        / 255
+    )
+    ours = D.bicubic_downsample(
+        torch.from_numpy(rgb).permute(2, 0, 1).double() / 255, scale
+    )
     diff = np.abs(ours.permute(1, 2, 0).numpy() - pil)
     assert ours.shape == (3, 240 // scale, 240 // scale)
     assert diff.mean() < 0.5 / 255 and diff.max() < 3 / 255
@@ -91,7 +102,9 @@ def test_bicubic_resize_shapes_batching_and_constants():
     x = torch.rand(2, 3, 48, 60, generator=gen())
     small = D.bicubic_downsample(x, 3)
     assert small.shape == (2, 3, 16, 20) and small.min() >= 0 and small.max() <= 1
-    assert torch.allclose(small[1], D.bicubic_downsample(x[1], 3))  # batched == per-sample
+    assert torch.allclose(
+        small[1], D.bicubic_downsample(x[1], 3)
+    )  # batched == per-sample
     assert D.bicubic_upsample(small, 3).shape == (2, 3, 48, 60)
     flat = torch.full((1, 8, 8), 0.3)
     assert torch.allclose(D.bicubic_upsample(flat, 4), torch.full((1, 32, 32), 0.3))
@@ -115,7 +128,9 @@ def test_jpeg_quality_controls_the_error():
     assert err[10] > err[50] > err[95]
     out = D.jpeg(img[None].double(), 75)
     assert out.shape == (1, 3, 64, 64) and out.dtype == torch.float64
-    assert torch.allclose(out * 255, (out * 255).round(), atol=1e-6)  # lands on the 8-bit grid
+    assert torch.allclose(
+        out * 255, (out * 255).round(), atol=1e-6
+    )  # lands on the 8-bit grid
     assert D.jpeg(img[:1], 75).shape == (1, 64, 64)  # greyscale
 
 
@@ -147,7 +162,9 @@ def test_realistic_sr_degradation_shapes_range_and_determinism():
 # ---------------------------------------------------------------- blur kernels
 
 
-@pytest.mark.parametrize("length,angle", [(0, 0), (5, 0), (7.5, 30), (12, 135), (3, 90)])
+@pytest.mark.parametrize(
+    "length,angle", [(0, 0), (5, 0), (7.5, 30), (12, 135), (3, 90)]
+)
 def test_motion_kernel_is_a_normalised_psf(length, angle):
     k = B.motion_kernel(length, angle)
     assert k.ndim == 2 and k.shape[0] == k.shape[1] and k.shape[0] % 2 == 1
@@ -171,8 +188,12 @@ def test_gaussian_kernel_isotropic_and_anisotropic():
     g = torch.exp(-0.5 * (torch.arange(-5, 6, dtype=torch.float64) / 1.5) ** 2)
     assert torch.allclose(k, torch.outer(g, g) / torch.outer(g, g).sum())  # separable
     aniso = B.gaussian_kernel(9, (3.0, 0.7))
-    assert aniso.sum().item() == pytest.approx(1.0) and aniso[4].sum() > aniso[:, 4].sum()  # wide along x
-    assert torch.allclose(B.gaussian_kernel(9, (3.0, 0.7), angle=90), aniso.T, atol=1e-6)
+    assert (
+        aniso.sum().item() == pytest.approx(1.0) and aniso[4].sum() > aniso[:, 4].sum()
+    )  # wide along x
+    assert torch.allclose(
+        B.gaussian_kernel(9, (3.0, 0.7), angle=90), aniso.T, atol=1e-6
+    )
     with pytest.raises(ValueError, match="sigma"):
         B.gaussian_kernel(5, 0)
 
@@ -194,7 +215,9 @@ def test_blur_is_scipy_convolution_with_mirror_borders():
     k = torch.rand(3, 5, generator=gen(), dtype=torch.float64)
     k = k / k.sum()
     ours = B.blur(img, k)
-    ref = np.stack([scipy.ndimage.convolve(ch, k.numpy(), mode="mirror") for ch in img.numpy()])
+    ref = np.stack(
+        [scipy.ndimage.convolve(ch, k.numpy(), mode="mirror") for ch in img.numpy()]
+    )
     assert np.allclose(ours.numpy(), ref, atol=1e-12)
 
 
@@ -217,9 +240,13 @@ def test_frames_from_motion_shapes_middle_frame_and_determinism():
     image = astronaut(96)
     frames = B.frames_from_motion(image, 9, crop_size=48, generator=gen(5))
     assert frames.shape == (9, 3, 48, 48)
-    assert torch.allclose(frames[4], image[:, 24:72, 24:72], atol=1e-5)  # the sharp target
+    assert torch.allclose(
+        frames[4], image[:, 24:72, 24:72], atol=1e-5
+    )  # the sharp target
     assert frames.equal(B.frames_from_motion(image, 9, crop_size=48, generator=gen(5)))
-    assert not frames.equal(B.frames_from_motion(image, 9, crop_size=48, generator=gen(6)))
+    assert not frames.equal(
+        B.frames_from_motion(image, 9, crop_size=48, generator=gen(6))
+    )
     with pytest.raises(ValueError, match="n_frames"):
         B.frames_from_motion(image, 4, crop_size=48)
     with pytest.raises(ValueError, match="crop_size"):
@@ -230,7 +257,9 @@ def test_random_trajectory_is_centred_and_smooth():
     path = B.random_trajectory(15, speed=2.0, jitter=0.1, generator=gen())
     assert path.shape == (15, 2) and path[7].abs().max() == 0
     step = path.diff(dim=0).norm(dim=1)
-    assert step.mean().item() == pytest.approx(2.0, rel=0.3)  # about `speed` pixels per frame
+    assert step.mean().item() == pytest.approx(
+        2.0, rel=0.3
+    )  # about `speed` pixels per frame
 
 
 def test_average_of_identical_frames_is_the_frame():
@@ -247,9 +276,13 @@ def test_averaging_a_horizontal_sweep_is_a_box_blur():
     sweep = torch.tensor([[dx, 0.0] for dx in range(-2, 3)], dtype=torch.float64)
     frames = B.frames_from_motion(image, 5, crop_size=32, trajectory=sweep)
     box = torch.full((1, 5), 0.2, dtype=torch.float64)
-    assert torch.allclose(B.average_frames(frames), B.blur(image, box)[:, 16:48, 16:48], atol=1e-9)
+    assert torch.allclose(
+        B.average_frames(frames), B.blur(image, box)[:, 16:48, 16:48], atol=1e-9
+    )
     sharp, blurred = frames[2], B.average_frames(frames)
-    assert blurred.diff(dim=-1).abs().mean() < 0.8 * sharp.diff(dim=-1).abs().mean()  # fewer edges
+    assert (
+        blurred.diff(dim=-1).abs().mean() < 0.8 * sharp.diff(dim=-1).abs().mean()
+    )  # fewer edges
     with pytest.raises(ValueError, match="trajectory"):
         B.frames_from_motion(image, 5, crop_size=32, trajectory=sweep[:3])
     assert not math.isnan(B.average_frames(frames, gamma=2.2).sum().item())

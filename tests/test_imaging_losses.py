@@ -1,10 +1,16 @@
 """Tests for scratchvision.imaging.losses (oracles: torch.nn.functional)."""
+
 import pytest
 import torch
 import torch.nn.functional as F
-
 from scratchvision.imaging.losses import (
-    gan_d_loss, gan_g_loss, l1_loss, l2_loss, multiscale_loss, perceptual_loss, total_variation,
+    gan_d_loss,
+    gan_g_loss,
+    l1_loss,
+    l2_loss,
+    multiscale_loss,
+    perceptual_loss,
+    total_variation,
 )
 from scratchvision.imaging.metrics import random_features
 from scratchvision.imaging.unet import MultiScaleUNet, image_pyramid
@@ -12,7 +18,9 @@ from scratchvision.imaging.unet import MultiScaleUNet, image_pyramid
 
 def pair(shape=(2, 3, 9, 7), seed=0):
     g = torch.Generator().manual_seed(seed)
-    return torch.rand(shape, generator=g, dtype=torch.float64), torch.rand(shape, generator=g, dtype=torch.float64)
+    return torch.rand(shape, generator=g, dtype=torch.float64), torch.rand(
+        shape, generator=g, dtype=torch.float64
+    )
 
 
 def value_and_grad(fn, *inputs):
@@ -31,6 +39,7 @@ def assert_same_value_and_grads(fn, oracle, *inputs):
 
 # --- pixel losses ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("ours,oracle", [(l1_loss, F.l1_loss), (l2_loss, F.mse_loss)])
 def test_pixel_losses_match_torch(ours, oracle):
     assert_same_value_and_grads(ours, oracle, *pair())
@@ -44,6 +53,7 @@ def test_pixel_losses_reject_shape_mismatch(loss):
 
 # --- perceptual loss -------------------------------------------------------------------------
 
+
 def small_features(x):
     """The offline feature space of the metrics module, narrowed to stay fast."""
     return random_features(x, widths=(4, 6))
@@ -52,8 +62,12 @@ def small_features(x):
 def test_perceptual_loss_matches_sum_of_feature_mse():
     features = small_features
     pred, target = (t.float() for t in pair())
-    oracle = lambda p, t: sum(F.mse_loss(a, b) for a, b in zip(features(p), features(t)))  # noqa: E731
-    out, (grad_pred,) = value_and_grad(lambda p: perceptual_loss(p, target, features=features), pred)
+    oracle = lambda p, t: sum(
+        F.mse_loss(a, b) for a, b in zip(features(p), features(t))
+    )  # noqa: E731
+    out, (grad_pred,) = value_and_grad(
+        lambda p: perceptual_loss(p, target, features=features), pred
+    )
     ref, (ref_grad,) = value_and_grad(lambda p: oracle(p, target), pred)
     torch.testing.assert_close(out, ref)
     torch.testing.assert_close(grad_pred, ref_grad)
@@ -61,7 +75,9 @@ def test_perceptual_loss_matches_sum_of_feature_mse():
 
 def test_perceptual_loss_with_identity_features_is_l2():
     pred, target = pair()
-    torch.testing.assert_close(perceptual_loss(pred, target, features=lambda x: [x]), l2_loss(pred, target))
+    torch.testing.assert_close(
+        perceptual_loss(pred, target, features=lambda x: [x]), l2_loss(pred, target)
+    )
 
 
 def test_perceptual_loss_treats_target_as_constant():
@@ -78,14 +94,19 @@ def test_perceptual_loss_rejects_empty_features():
 
 # --- GAN losses ------------------------------------------------------------------------------
 
+
 def logits(seed=0, scale=4.0):
-    return scale * torch.randn(2, 1, 5, 6, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    return scale * torch.randn(
+        2, 1, 5, 6, generator=torch.Generator().manual_seed(seed), dtype=torch.float64
+    )
 
 
 def test_gan_d_loss_is_bce_with_logits():
     def oracle(real, fake):
-        return (F.binary_cross_entropy_with_logits(real, torch.ones_like(real))
-                + F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake)))
+        return F.binary_cross_entropy_with_logits(
+            real, torch.ones_like(real)
+        ) + F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake))
+
     assert_same_value_and_grads(gan_d_loss, oracle, logits(0), logits(1))
 
 
@@ -93,14 +114,20 @@ def test_gan_g_losses_are_bce_with_logits():
     non_saturating = lambda f: F.binary_cross_entropy_with_logits(f, torch.ones_like(f))  # noqa: E731
     saturating = lambda f: -F.binary_cross_entropy_with_logits(f, torch.zeros_like(f))  # noqa: E731  log(1 - D)
     assert_same_value_and_grads(gan_g_loss, non_saturating, logits(2))
-    assert_same_value_and_grads(lambda f: gan_g_loss(f, saturating=True), saturating, logits(2))
+    assert_same_value_and_grads(
+        lambda f: gan_g_loss(f, saturating=True), saturating, logits(2)
+    )
 
 
 def test_gan_losses_stay_finite_for_extreme_logits():
     extreme = torch.tensor([-200.0, -50.0, 0.0, 50.0, 200.0])
     naive_g = -torch.log(torch.sigmoid(extreme)).mean()  # what softplus avoids
     assert not torch.isfinite(naive_g)
-    for value in (gan_d_loss(extreme, extreme), gan_g_loss(extreme), gan_g_loss(extreme, saturating=True)):
+    for value in (
+        gan_d_loss(extreme, extreme),
+        gan_g_loss(extreme),
+        gan_g_loss(extreme, saturating=True),
+    ):
         assert torch.isfinite(value)
 
 
@@ -118,6 +145,7 @@ def test_non_saturating_g_loss_has_larger_gradient_when_d_rejects_fakes():
 
 # --- multi-scale loss ------------------------------------------------------------------------
 
+
 def test_multiscale_loss_is_zero_on_the_target_pyramid():
     target = torch.rand(2, 3, 37, 45)
     assert multiscale_loss(image_pyramid(target, n_scales=3), target) == 0
@@ -126,7 +154,10 @@ def test_multiscale_loss_is_zero_on_the_target_pyramid():
 def test_multiscale_loss_is_mean_over_scales():
     target = torch.rand(2, 3, 32, 24)
     preds = [torch.rand(2, 3, 8, 6), torch.rand(2, 3, 16, 12), torch.rand(2, 3, 32, 24)]
-    targets = [F.interpolate(target, size=p.shape[-2:], mode="bilinear", antialias=True) for p in preds]
+    targets = [
+        F.interpolate(target, size=p.shape[-2:], mode="bilinear", antialias=True)
+        for p in preds
+    ]
     expected = sum(F.mse_loss(p, t) for p, t in zip(preds, targets)) / 3
     torch.testing.assert_close(multiscale_loss(preds, target, loss=l2_loss), expected)
 
@@ -138,10 +169,13 @@ def test_multiscale_loss_accepts_multiscale_unet_output():
     assert loss.ndim == 0 and torch.isfinite(loss)
 
 
-@pytest.mark.parametrize("preds,name", [
-    ([], "preds"),
-    ([torch.rand(1, 3, 9, 9), torch.rand(1, 3, 16, 16)], r"preds\[0\]"),
-])
+@pytest.mark.parametrize(
+    "preds,name",
+    [
+        ([], "preds"),
+        ([torch.rand(1, 3, 9, 9), torch.rand(1, 3, 16, 16)], r"preds\[0\]"),
+    ],
+)
 def test_multiscale_loss_rejects_wrong_preds(preds, name):
     with pytest.raises(ValueError, match=rf"\b{name} must"):
         multiscale_loss(preds, torch.rand(1, 3, 16, 16))
@@ -149,14 +183,19 @@ def test_multiscale_loss_rejects_wrong_preds(preds, name):
 
 # --- total variation -------------------------------------------------------------------------
 
+
 def test_total_variation_matches_diff_oracle_and_grads():
-    oracle = lambda x: torch.diff(x, dim=-2).abs().mean() + torch.diff(x, dim=-1).abs().mean()  # noqa: E731
+    oracle = lambda x: (
+        torch.diff(x, dim=-2).abs().mean() + torch.diff(x, dim=-1).abs().mean()
+    )  # noqa: E731
     assert_same_value_and_grads(total_variation, oracle, pair()[0])
 
 
 def test_total_variation_is_zero_for_constant_and_grows_with_noise():
     flat = torch.full((1, 3, 16, 16), 0.5)
-    noisy = flat + 0.1 * torch.randn(flat.shape, generator=torch.Generator().manual_seed(0))
+    noisy = flat + 0.1 * torch.randn(
+        flat.shape, generator=torch.Generator().manual_seed(0)
+    )
     assert total_variation(flat) == 0
     assert total_variation(noisy) > 0.05
 

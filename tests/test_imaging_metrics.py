@@ -1,20 +1,24 @@
 """Tests for scratchvision.imaging.metrics: oracle tests against skimage.metrics, perceptual distance."""
+
 import numpy as np
 import pytest
 import torch
+from scratchvision.imaging import metrics as M
 from skimage import data
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from scratchvision.imaging import metrics as M
-
-SKIMAGE_GAUSSIAN = dict(data_range=1, gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
+SKIMAGE_GAUSSIAN = dict(
+    data_range=1, gaussian_weights=True, sigma=1.5, use_sample_covariance=False
+)
 
 
 def noisy_pair(name="astronaut", size=96, sigma=0.1, seed=0):
     """(noisy, clean) float64 arrays [C, H, W] from a skimage test image."""
     raw = getattr(data, name)()[100 : 100 + size, 150 : 150 + size] / 255.0
     clean = raw.transpose(2, 0, 1) if raw.ndim == 3 else raw[None]
-    noisy = np.clip(clean + np.random.default_rng(seed).normal(0, sigma, clean.shape), 0, 1)
+    noisy = np.clip(
+        clean + np.random.default_rng(seed).normal(0, sigma, clean.shape), 0, 1
+    )
     return noisy, clean
 
 
@@ -25,13 +29,19 @@ def t(a, dtype=torch.float64):
 # ---------------------------------------------------------------- PSNR
 
 
-@pytest.mark.parametrize("name,sigma", [("astronaut", 0.02), ("astronaut", 0.1), ("camera", 0.2)])
+@pytest.mark.parametrize(
+    "name,sigma", [("astronaut", 0.02), ("astronaut", 0.1), ("camera", 0.2)]
+)
 def test_psnr_matches_skimage(name, sigma):
     noisy, clean = noisy_pair(name, sigma=sigma)
     ref = peak_signal_noise_ratio(clean, noisy, data_range=1)
     assert M.psnr(t(noisy), t(clean)).item() == pytest.approx(ref, abs=1e-10)
-    assert M.psnr(t(noisy, torch.float32), t(clean, torch.float32)).item() == pytest.approx(ref, abs=1e-3)
-    assert M.psnr(t(noisy) * 255, t(clean) * 255, data_range=255).item() == pytest.approx(ref, abs=1e-9)
+    assert M.psnr(
+        t(noisy, torch.float32), t(clean, torch.float32)
+    ).item() == pytest.approx(ref, abs=1e-3)
+    assert M.psnr(
+        t(noisy) * 255, t(clean) * 255, data_range=255
+    ).item() == pytest.approx(ref, abs=1e-9)
 
 
 def test_psnr_batched_reduction_and_identity():
@@ -59,18 +69,24 @@ def test_psnr_gradient_matches_finite_differences_of_skimage():
 # ---------------------------------------------------------------- SSIM
 
 
-@pytest.mark.parametrize("name,sigma", [("astronaut", 0.05), ("astronaut", 0.2), ("camera", 0.1)])
+@pytest.mark.parametrize(
+    "name,sigma", [("astronaut", 0.05), ("astronaut", 0.2), ("camera", 0.1)]
+)
 def test_ssim_matches_skimage_gaussian_window(name, sigma):
     noisy, clean = noisy_pair(name, sigma=sigma)
     ref = structural_similarity(clean, noisy, channel_axis=0, **SKIMAGE_GAUSSIAN)
     assert M.ssim(t(noisy), t(clean)).item() == pytest.approx(ref, abs=1e-10)
-    assert M.ssim(t(noisy, torch.float32), t(clean, torch.float32)).item() == pytest.approx(ref, abs=1e-4)
+    assert M.ssim(
+        t(noisy, torch.float32), t(clean, torch.float32)
+    ).item() == pytest.approx(ref, abs=1e-4)
 
 
 def test_ssim_matches_skimage_default_uniform_window():
     noisy, clean = noisy_pair(sigma=0.1)
     ref = structural_similarity(clean, noisy, channel_axis=0, data_range=1)
-    assert M.ssim(t(noisy), t(clean), gaussian_weights=False).item() == pytest.approx(ref, abs=1e-10)
+    assert M.ssim(t(noisy), t(clean), gaussian_weights=False).item() == pytest.approx(
+        ref, abs=1e-10
+    )
 
 
 def test_ssim_batched_identity_and_non_square():
@@ -78,7 +94,9 @@ def test_ssim_batched_identity_and_non_square():
     pred, target = (torch.stack([t(p[j][:, :40, :70]) for p in pairs]) for j in (0, 1))
     per_image = M.ssim(pred, target, reduction="none")
     refs = [
-        structural_similarity(c[:, :40, :70], n[:, :40, :70], channel_axis=0, **SKIMAGE_GAUSSIAN)
+        structural_similarity(
+            c[:, :40, :70], n[:, :40, :70], channel_axis=0, **SKIMAGE_GAUSSIAN
+        )
         for n, c in pairs
     ]
     assert per_image.shape == (2,) and np.allclose(per_image.numpy(), refs)
@@ -93,9 +111,15 @@ def test_ssim_gradient_matches_finite_differences_of_skimage():
     for c, i, j in [(0, 3, 4), (0, 12, 12), (0, 20, 1)]:
         bump = np.zeros_like(noisy)
         bump[c, i, j] = 1e-6
-        up = structural_similarity(clean, noisy + bump, channel_axis=0, **SKIMAGE_GAUSSIAN)
-        down = structural_similarity(clean, noisy - bump, channel_axis=0, **SKIMAGE_GAUSSIAN)
-        assert x.grad[c, i, j].item() == pytest.approx((up - down) / 2e-6, rel=1e-4, abs=1e-7)
+        up = structural_similarity(
+            clean, noisy + bump, channel_axis=0, **SKIMAGE_GAUSSIAN
+        )
+        down = structural_similarity(
+            clean, noisy - bump, channel_axis=0, **SKIMAGE_GAUSSIAN
+        )
+        assert x.grad[c, i, j].item() == pytest.approx(
+            (up - down) / 2e-6, rel=1e-4, abs=1e-7
+        )
 
 
 def test_metrics_reject_bad_input():
@@ -119,16 +143,27 @@ def test_perceptual_distance_zero_symmetric_and_batched():
     noisy, clean = (t(a, torch.float32) for a in noisy_pair(size=64))
     assert M.perceptual_distance(clean, clean).item() == 0
     d = M.perceptual_distance(noisy, clean)
-    assert d > 0 and d.item() == pytest.approx(M.perceptual_distance(clean, noisy).item(), rel=1e-6)
-    both = M.perceptual_distance(torch.stack([noisy, clean]), torch.stack([clean, clean]), reduction="none")
-    assert both.shape == (2,) and both[0].item() == pytest.approx(d.item(), rel=1e-5) and both[1] == 0
+    assert d > 0 and d.item() == pytest.approx(
+        M.perceptual_distance(clean, noisy).item(), rel=1e-6
+    )
+    both = M.perceptual_distance(
+        torch.stack([noisy, clean]), torch.stack([clean, clean]), reduction="none"
+    )
+    assert (
+        both.shape == (2,)
+        and both[0].item() == pytest.approx(d.item(), rel=1e-5)
+        and both[1] == 0
+    )
 
 
 def test_perceptual_distance_grows_with_noise_level():
     clean = t(noisy_pair(size=64)[1], torch.float32)
     noise = torch.randn(clean.shape, generator=torch.Generator().manual_seed(0))
     sigmas = [5, 10, 15, 25, 35, 50]
-    dists = [M.perceptual_distance((clean + s / 255 * noise).clamp(0, 1), clean).item() for s in sigmas]
+    dists = [
+        M.perceptual_distance((clean + s / 255 * noise).clamp(0, 1), clean).item()
+        for s in sigmas
+    ]
     assert all(a < b for a, b in zip(dists, dists[1:])), dists
 
 
@@ -139,15 +174,21 @@ def test_perceptual_distance_is_differentiable_and_accepts_features():
     assert x.grad.abs().sum() > 0 and x.grad.isfinite().all()
     # identity "features": channel-normalised pixels, one layer
     ours = M.perceptual_distance(noisy, clean, features=lambda im: [im])
-    unit = [torch.nn.functional.normalize(im, dim=0, eps=1e-10) for im in (noisy, clean)]
-    assert ours.item() == pytest.approx((unit[0] - unit[1]).pow(2).sum(0).mean().item(), rel=1e-5)
+    unit = [
+        torch.nn.functional.normalize(im, dim=0, eps=1e-10) for im in (noisy, clean)
+    ]
+    assert ours.item() == pytest.approx(
+        (unit[0] - unit[1]).pow(2).sum(0).mean().item(), rel=1e-5
+    )
 
 
 def test_random_features_are_fixed_and_multiscale():
     img = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(0))
     feats = M.random_features(img)
     assert [f.shape for f in feats] == [(2, 16, 32, 32), (2, 32, 16, 16), (2, 64, 8, 8)]
-    assert all(a.equal(b) for a, b in zip(feats, M.random_features(img)))  # same weights every call
+    assert all(
+        a.equal(b) for a, b in zip(feats, M.random_features(img))
+    )  # same weights every call
     assert not feats[0].equal(M.random_features(img, seed=1)[0])
 
 
@@ -165,4 +206,6 @@ def test_vgg16_features_offline_paths(tmp_path, monkeypatch):
 def test_metrics_benchmark_rows():
     rows = M.metrics_benchmark(size=48, repeats=1)
     assert [r["metric"] for r in rows] == ["psnr", "ssim"]
-    assert all(r["ours_ms"] > 0 and r["skimage_ms"] > 0 and r["ratio"] > 0 for r in rows)
+    assert all(
+        r["ours_ms"] > 0 and r["skimage_ms"] > 0 and r["ratio"] > 0 for r in rows
+    )

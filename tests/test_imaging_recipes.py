@@ -1,22 +1,29 @@
 """Tests for scratchvision.imaging.recipes: simulated pairs, the restoration trainer, held-out scores."""
+
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from skimage.metrics import peak_signal_noise_ratio
-from torch import nn
-
 from scratchvision import zoo
 from scratchvision.imaging import recipes as R
-from scratchvision.imaging.blur import average_frames, blur, frames_from_motion, random_trajectory
+from scratchvision.imaging.blur import (
+    average_frames,
+    blur,
+    frames_from_motion,
+    random_trajectory,
+)
 from scratchvision.imaging.losses import multiscale_loss
 from scratchvision.imaging.metrics import psnr
 from scratchvision.imaging.unet import UNet
+from skimage.metrics import peak_signal_noise_ratio
+from torch import nn
 
 
 def patches(b=4, c=1, size=40, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return F.interpolate(torch.rand(b, c, 8, 8, generator=g), size=(size, size), mode="bilinear")
+    return F.interpolate(
+        torch.rand(b, c, 8, 8, generator=g), size=(size, size), mode="bilinear"
+    )
 
 
 def gen(seed=0):
@@ -38,7 +45,9 @@ def test_noise_pair_range_draws_one_sigma_per_image_inside_it():
     noisy, _ = R.noise_pair(clean, sigma=[5, 55], generator=gen())
     stds = (noisy - clean).flatten(1).std(dim=1) * 255  # (B,)
     assert stds.min() > 4 and stds.max() < 57
-    assert stds.max() - stds.min() > 15, "a range must give different noise levels to different images"
+    assert stds.max() - stds.min() > 15, (
+        "a range must give different noise levels to different images"
+    )
     with pytest.raises(ValueError, match="sigma"):
         R.noise_pair(clean, sigma=[5, 25, 55])
     with pytest.raises(ValueError, match="sigma"):
@@ -54,32 +63,52 @@ def test_pairs_are_reproducible_from_the_generator():
 
 def test_poisson_pair_noise_grows_with_brightness():
     dark, bright = torch.full((1, 1, 64, 64), 0.1), torch.full((1, 1, 64, 64), 0.9)
-    noisy, _ = R.poisson_noise_pair(torch.cat([dark, bright]), photons=100, generator=gen())
-    std_dark, std_bright = ((noisy[i] - v).std().item() for i, v in enumerate((0.1, 0.9)))
+    noisy, _ = R.poisson_noise_pair(
+        torch.cat([dark, bright]), photons=100, generator=gen()
+    )
+    std_dark, std_bright = (
+        (noisy[i] - v).std().item() for i, v in enumerate((0.1, 0.9))
+    )
     assert std_bright == pytest.approx((0.9 / 100) ** 0.5, rel=0.1)
     assert std_bright > 2 * std_dark
 
 
 def test_motion_blur_pair_shapes_and_zero_speed_is_the_centre_crop():
     clean = patches(b=3, c=3, size=48)
-    blurred, sharp = R.motion_blur_pair(clean, n_frames=5, speed=[0.5, 1.5], jitter=0.2, margin=8, generator=gen())
+    blurred, sharp = R.motion_blur_pair(
+        clean, n_frames=5, speed=[0.5, 1.5], jitter=0.2, margin=8, generator=gen()
+    )
     assert blurred.shape == sharp.shape == (3, 3, 32, 32)
-    assert torch.allclose(sharp, clean[..., 8:-8, 8:-8], atol=1e-5), "the middle frame must be the sharp crop"
+    assert torch.allclose(sharp, clean[..., 8:-8, 8:-8], atol=1e-5), (
+        "the middle frame must be the sharp crop"
+    )
     assert not torch.allclose(blurred, sharp, atol=1e-3)
-    still, _ = R.motion_blur_pair(clean, n_frames=5, speed=0, jitter=0, margin=8, generator=gen())
-    assert torch.allclose(still, clean[..., 8:-8, 8:-8], atol=1e-5), "a still camera must not blur"
+    still, _ = R.motion_blur_pair(
+        clean, n_frames=5, speed=0, jitter=0, margin=8, generator=gen()
+    )
+    assert torch.allclose(still, clean[..., 8:-8, 8:-8], atol=1e-5), (
+        "a still camera must not blur"
+    )
 
 
 def test_trajectory_psf_makes_blur_equal_frame_averaging():
     """Oracle: convolving with the PSF = averaging the shifted frames, away from the border."""
     image = patches(b=1, c=1, size=64)[0]
     trajectory = random_trajectory(9, speed=1.3, jitter=0.4, generator=gen(1))
-    averaged = average_frames(frames_from_motion(image, 9, crop_size=64, trajectory=trajectory))  # (1, 64, 64)
+    averaged = average_frames(
+        frames_from_motion(image, 9, crop_size=64, trajectory=trajectory)
+    )  # (1, 64, 64)
     psf = R.trajectory_psf(trajectory)
-    assert psf.shape[0] % 2 == 1 and psf.sum().item() == pytest.approx(1.0) and (psf >= 0).all()
+    assert (
+        psf.shape[0] % 2 == 1
+        and psf.sum().item() == pytest.approx(1.0)
+        and (psf >= 0).all()
+    )
     m = psf.shape[0]
     convolved = blur(image, psf)
-    assert torch.allclose(convolved[..., m:-m, m:-m], averaged[..., m:-m, m:-m], atol=1e-5)
+    assert torch.allclose(
+        convolved[..., m:-m, m:-m], averaged[..., m:-m, m:-m], atol=1e-5
+    )
 
 
 def test_bicubic_pair_and_resolve_by_import_path():
@@ -93,10 +122,14 @@ def test_bicubic_pair_and_resolve_by_import_path():
 
 def test_restoration_loss_handles_images_and_coarse_to_fine_lists():
     x, y = patches(seed=1), patches(seed=2)
-    assert R.restoration_loss(x, y, loss="l2").item() == pytest.approx(F.mse_loss(x, y).item())
+    assert R.restoration_loss(x, y, loss="l2").item() == pytest.approx(
+        F.mse_loss(x, y).item()
+    )
     assert R.restoration_loss(x, y).item() == pytest.approx(F.l1_loss(x, y).item())
     scales = [F.avg_pool2d(x, 2), x]
-    assert R.restoration_loss(scales, y).item() == pytest.approx(multiscale_loss(scales, y).item())
+    assert R.restoration_loss(scales, y).item() == pytest.approx(
+        multiscale_loss(scales, y).item()
+    )
     with pytest.raises(ValueError, match="loss must be one of"):
         R.restoration_loss(x, y, loss="huber")
 
@@ -111,28 +144,46 @@ def test_restore_is_batched_clamped_and_takes_the_last_scale():
     assert torch.equal(R.restore(TwoScales(), x), (2 * x).clamp(0, 1))
     net = UNet(in_channels=1, out_channels=1, widths=(4, 8))
     nn.init.normal_(net.head.weight, std=0.1)
-    assert torch.allclose(R.restore(net, x, batch_size=2), R.restore(net, x, batch_size=16), atol=1e-6)
+    assert torch.allclose(
+        R.restore(net, x, batch_size=2), R.restore(net, x, batch_size=16), atol=1e-6
+    )
 
 
 def test_heldout_pairs_are_fixed_and_identity_scores_as_skimage_psnr():
-    kwargs = dict(degrade=R.noise_pair, degrade_kwargs={"sigma": 25}, n_crops=3, size=48, gray=True)
+    kwargs = dict(
+        degrade=R.noise_pair,
+        degrade_kwargs={"sigma": 25},
+        n_crops=3,
+        size=48,
+        gray=True,
+    )
     noisy, clean = R.heldout_pairs(**kwargs)
     again, _ = R.heldout_pairs(**kwargs)
     assert torch.equal(noisy, again) and noisy.shape == (3, 1, 48, 48)
     scores = R.eval_restorer(nn.Identity(), **kwargs)
-    reference = np.mean([peak_signal_noise_ratio(c[0].numpy(), n[0].clamp(0, 1).numpy(), data_range=1)
-                         for c, n in zip(clean, noisy)])
+    reference = np.mean(
+        [
+            peak_signal_noise_ratio(
+                c[0].numpy(), n[0].clamp(0, 1).numpy(), data_range=1
+            )
+            for c, n in zip(clean, noisy)
+        ]
+    )
     assert scores["psnr"] == pytest.approx(reference, abs=1e-3)
     assert 0 < scores["ssim"] < 1
 
 
 def test_benchmark_methods_rows():
     noisy, clean = R.noise_pair(patches(b=2, size=32), sigma=25, generator=gen())
-    rows = R.benchmark_methods({"input": lambda x: x, "perfect": lambda x: clean}, noisy, clean)
+    rows = R.benchmark_methods(
+        {"input": lambda x: x, "perfect": lambda x: clean}, noisy, clean
+    )
     assert [r["method"] for r in rows] == ["input", "perfect"]
     assert rows[0]["psnr"] == pytest.approx(psnr(noisy.clamp(0, 1), clean).item())
     assert rows[1]["psnr"] == float("inf") and rows[1]["ssim"] == pytest.approx(1.0)
-    assert rows[0]["s_per_mpix"] == pytest.approx(rows[0]["seconds"] / (2 * 32 * 32 / 1e6))
+    assert rows[0]["s_per_mpix"] == pytest.approx(
+        rows[0]["seconds"] / (2 * 32 * 32 / 1e6)
+    )
 
 
 # ---- training ----
@@ -141,12 +192,34 @@ def test_benchmark_methods_rows():
 def test_train_restorer_learns_to_denoise_held_out_crops():
     """40 steps on one training photo already beat the noisy input on held-out photos."""
     net = UNet(in_channels=1, out_channels=1, widths=(8, 16))
-    log = R.train_restorer(net, degrade="scratchvision.imaging.recipes:noise_pair", degrade_kwargs={"sigma": 50},
-                           loss="l2", steps=40, epochs=2, batch_size=8, patch_size=32, lr=1e-2, gray=True,
-                           names=["coins"])
-    assert sorted(log) == ["seconds", "train_loss", "train_psnr"] and len(log["train_loss"]) == 2
-    evaluation = dict(degrade=R.noise_pair, degrade_kwargs={"sigma": 50}, n_crops=4, size=48, gray=True)
-    trained, untrained = R.eval_restorer(net, **evaluation), R.eval_restorer(nn.Identity(), **evaluation)
+    log = R.train_restorer(
+        net,
+        degrade="scratchvision.imaging.recipes:noise_pair",
+        degrade_kwargs={"sigma": 50},
+        loss="l2",
+        steps=40,
+        epochs=2,
+        batch_size=8,
+        patch_size=32,
+        lr=1e-2,
+        gray=True,
+        names=["coins"],
+    )
+    assert (
+        sorted(log) == ["seconds", "train_loss", "train_psnr"]
+        and len(log["train_loss"]) == 2
+    )
+    evaluation = dict(
+        degrade=R.noise_pair,
+        degrade_kwargs={"sigma": 50},
+        n_crops=4,
+        size=48,
+        gray=True,
+    )
+    trained, untrained = (
+        R.eval_restorer(net, **evaluation),
+        R.eval_restorer(nn.Identity(), **evaluation),
+    )
     assert trained["psnr"] > untrained["psnr"] + 3, (trained, untrained)
 
 
@@ -155,13 +228,17 @@ def test_train_restorer_refuses_held_out_photos_and_uneven_epochs():
     with pytest.raises(ValueError, match="held-out"):
         R.train_restorer(net, degrade=R.noise_pair, names=["astronaut"], gray=True)
     with pytest.raises(ValueError, match="multiple of epochs"):
-        R.train_restorer(net, degrade=R.noise_pair, steps=7, epochs=2, names=["coins"], gray=True)
+        R.train_restorer(
+            net, degrade=R.noise_pair, steps=7, epochs=2, names=["coins"], gray=True
+        )
 
 
 # ---- the zoo's checkpoints (lessons 5.1 and 5.3) ----
 
 
-@pytest.mark.parametrize("name, baseline_margin", [("denoise-unet", 4.0), ("deblur-unet", 0.3)])
+@pytest.mark.parametrize(
+    "name, baseline_margin", [("denoise-unet", 4.0), ("deblur-unet", 0.3)]
+)
 def test_zoo_restorer_recomputes_its_held_out_psnr(name, baseline_margin):
     """Each card's held-out PSNR is re-measured, and beats doing nothing by a clear margin (dB)."""
     entry = zoo.card(name)
@@ -175,7 +252,10 @@ def test_zoo_restorer_recomputes_its_held_out_psnr(name, baseline_margin):
 def test_denoise_benchmark_rows():
     pytest.importorskip("bm3d")
     rows = R.denoise_benchmark(sigmas=(25,), n_crops=1, size=48)
-    assert [(r["sigma"], r["method"]) for r in rows] == [(25, "U-Net (denoise-unet)"), (25, "BM3D")]
+    assert [(r["sigma"], r["method"]) for r in rows] == [
+        (25, "U-Net (denoise-unet)"),
+        (25, "BM3D"),
+    ]
     assert all(r["psnr"] > 25 and r["s_per_mpix"] > 0 for r in rows)
 
 
@@ -185,13 +265,22 @@ def test_denoise_benchmark_rows():
 def test_noise_sigma_checker(capsys):
     from scratchvision import checks
 
-    def numpy_mad(noisy):  # a reader's NumPy version: np.median averages the two middle values
+    def numpy_mad(
+        noisy,
+    ):  # a reader's NumPy version: np.median averages the two middle values
         x = noisy[..., : noisy.shape[-2] // 2 * 2, : noisy.shape[-1] // 2 * 2].numpy()
-        hh = (x[..., ::2, ::2] - x[..., ::2, 1::2] - x[..., 1::2, ::2] + x[..., 1::2, 1::2]) / 2
+        hh = (
+            x[..., ::2, ::2]
+            - x[..., ::2, 1::2]
+            - x[..., 1::2, ::2]
+            + x[..., 1::2, 1::2]
+        ) / 2
         return float(np.median(np.abs(hh)) / 0.6745 * 255)
 
     assert checks.noise_sigma(numpy_mad)
-    assert not checks.noise_sigma(lambda noisy: float(noisy.std() * 255)), "the image's own std is not the noise"
+    assert not checks.noise_sigma(lambda noisy: float(noisy.std() * 255)), (
+        "the image's own std is not the noise"
+    )
     assert "✗ noise_sigma" in capsys.readouterr().out
 
 
@@ -204,7 +293,9 @@ def test_wiener_filter_checker_inverts_a_circular_blur(capsys):
     padded[:5, :5] = kernel
     K = torch.fft.fft2(torch.roll(padded, (-2, -2), dims=(0, 1)))
     blurred = torch.fft.ifft2(K * torch.fft.fft2(image)).real
-    assert torch.allclose(checks._wiener_filter(blurred, kernel, 1e-8), image, atol=1e-3)
+    assert torch.allclose(
+        checks._wiener_filter(blurred, kernel, 1e-8), image, atol=1e-3
+    )
     assert checks.wiener_filter(checks._wiener_filter)
     assert not checks.wiener_filter(lambda blurred, kernel, nsr: blurred)
     assert "✗ wiener_filter" in capsys.readouterr().out
@@ -214,7 +305,9 @@ def test_average_frames_checker(capsys):
     from scratchvision import checks
 
     assert checks.average_frames(average_frames)
-    assert not checks.average_frames(lambda frames, gamma=None: frames.mean(0)), "gamma must be undone first"
+    assert not checks.average_frames(lambda frames, gamma=None: frames.mean(0)), (
+        "gamma must be undone first"
+    )
     assert "✗ average_frames" in capsys.readouterr().out
 
 
@@ -223,6 +316,8 @@ def test_shake_checks_one_path_per_patch_and_adds_noise():
     still = [torch.zeros(3, 2), torch.zeros(3, 2)]
     blurred, sharp = R.shake(clean, still, margin=4, noise_sigma=10, generator=gen())
     assert blurred.shape == sharp.shape == (2, 1, 32, 32)
-    assert (blurred - sharp).std().item() == pytest.approx(10 / 255, rel=0.1), "a still camera: only the noise"
+    assert (blurred - sharp).std().item() == pytest.approx(10 / 255, rel=0.1), (
+        "a still camera: only the noise"
+    )
     with pytest.raises(ValueError, match="one path per patch"):
         R.shake(clean, still[:1], margin=4)

@@ -1,15 +1,21 @@
 """Tests for scratchvision.imaging.recipes_sr: SR pairs, the SRGAN recipe, the held-out evaluator, the sr zoo."""
+
 import functools
 
 import pytest
 import torch
-
 from scratchvision import checks, zoo
 from scratchvision.imaging.degrade import bicubic_downsample
 from scratchvision.imaging.losses import gan_d_loss, l1_loss, l2_loss, perceptual_loss
 from scratchvision.imaging.metrics import random_features
 from scratchvision.imaging.recipes import bicubic_pair, train_restorer
-from scratchvision.imaging.recipes_sr import content_loss, detail_ratio, eval_sr, realistic_pair, train_srgan
+from scratchvision.imaging.recipes_sr import (
+    content_loss,
+    detail_ratio,
+    eval_sr,
+    realistic_pair,
+    train_srgan,
+)
 from scratchvision.imaging.restorers import PixelShuffleSR, pixel_shuffle
 
 TINY = dict(steps=2, epochs=1, batch_size=2, patch_size=24, lr=1e-2)
@@ -22,20 +28,32 @@ def tiny_sr(seed=0):
 
 def test_realistic_pair_shapes_and_reproducibility():
     clean = torch.rand(3, 3, 32, 32, generator=torch.Generator().manual_seed(0))
-    low, high = realistic_pair(clean, scale=2, generator=torch.Generator().manual_seed(1))
-    again, _ = realistic_pair(clean, scale=2, generator=torch.Generator().manual_seed(1))
+    low, high = realistic_pair(
+        clean, scale=2, generator=torch.Generator().manual_seed(1)
+    )
+    again, _ = realistic_pair(
+        clean, scale=2, generator=torch.Generator().manual_seed(1)
+    )
     assert low.shape == (3, 3, 16, 16) and high is clean
     assert torch.equal(low, again), "the same generator must give the same degradation"
-    assert not torch.allclose(low, bicubic_downsample(clean, 2), atol=1e-2), "realistic is not bicubic"
+    assert not torch.allclose(low, bicubic_downsample(clean, 2), atol=1e-2), (
+        "realistic is not bicubic"
+    )
 
 
 def test_content_losses_are_the_library_losses():
     pred, target = torch.rand(2, 3, 16, 16), torch.rand(2, 3, 16, 16)
-    torch.testing.assert_close(content_loss(pred, target, content="l1"), l1_loss(pred, target))
-    torch.testing.assert_close(content_loss(pred, target, content="l2"), l2_loss(pred, target))
+    torch.testing.assert_close(
+        content_loss(pred, target, content="l1"), l1_loss(pred, target)
+    )
+    torch.testing.assert_close(
+        content_loss(pred, target, content="l2"), l2_loss(pred, target)
+    )
     seed1 = functools.partial(random_features, seed=1)
-    torch.testing.assert_close(content_loss(pred, target, content="perceptual"),
-                               perceptual_loss(pred, target, features=seed1))
+    torch.testing.assert_close(
+        content_loss(pred, target, content="perceptual"),
+        perceptual_loss(pred, target, features=seed1),
+    )
     with pytest.raises(ValueError, match="content must be one of"):
         content_loss(pred, target, content="gan")
 
@@ -43,8 +61,12 @@ def test_content_losses_are_the_library_losses():
 def test_srgan_without_critic_is_train_restorer():
     """The loss study's fairness: same patches, optimiser and schedule as train_restorer."""
     ours, theirs = tiny_sr(), tiny_sr()
-    log = train_srgan(ours, degrade_kwargs={"scale": 2}, content="l1", adversarial_weight=0.0, **TINY)
-    reference = train_restorer(theirs, degrade=bicubic_pair, degrade_kwargs={"scale": 2}, loss="l1", **TINY)
+    log = train_srgan(
+        ours, degrade_kwargs={"scale": 2}, content="l1", adversarial_weight=0.0, **TINY
+    )
+    reference = train_restorer(
+        theirs, degrade=bicubic_pair, degrade_kwargs={"scale": 2}, loss="l1", **TINY
+    )
     for a, b in zip(ours.parameters(), theirs.parameters(), strict=True):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
     assert log["train_loss"] == pytest.approx(reference["train_loss"], abs=1e-4)
@@ -54,11 +76,21 @@ def test_srgan_without_critic_is_train_restorer():
 def test_srgan_trains_generator_and_critic_but_keeps_only_the_generator():
     model = tiny_sr()
     keys, before = set(model.state_dict()), [p.clone() for p in model.parameters()]
-    log = train_srgan(model, degrade_kwargs={"scale": 2}, content="perceptual", adversarial_weight=0.1, **TINY)
-    assert set(model.state_dict()) == keys, "the critic must not be saved with the generator"
+    log = train_srgan(
+        model,
+        degrade_kwargs={"scale": 2},
+        content="perceptual",
+        adversarial_weight=0.1,
+        **TINY,
+    )
+    assert set(model.state_dict()) == keys, (
+        "the critic must not be saved with the generator"
+    )
     assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
     assert set(log) == {"train_loss", "train_psnr", "critic_loss", "seconds"}
-    assert all(len(v) == 1 and v[0] == v[0] for v in log.values()), "one finite value per epoch"
+    assert all(len(v) == 1 and v[0] == v[0] for v in log.values()), (
+        "one finite value per epoch"
+    )
 
 
 def test_srgan_rejects_bad_arguments():
@@ -73,7 +105,11 @@ def test_eval_sr_of_an_untrained_net_is_bicubic():
     scores = eval_sr(tiny_sr(), degrade_kwargs={"scale": 2}, n_crops=4, size=32)
     for metric in ("psnr", "ssim", "perceptual", "detail"):
         assert scores[metric] == pytest.approx(scores[f"{metric}_bicubic"], abs=1e-5)
-    assert 15 < scores["psnr"] < 50 and 0 < scores["ssim"] <= 1 and scores["perceptual"] > 0
+    assert (
+        15 < scores["psnr"] < 50
+        and 0 < scores["ssim"] <= 1
+        and scores["perceptual"] > 0
+    )
 
 
 def test_detail_ratio_is_one_for_the_target_below_for_blur_above_for_noise():
@@ -83,8 +119,15 @@ def test_detail_ratio_is_one_for_the_target_below_for_blur_above_for_noise():
     target = torch.rand(2, 3, 16, 16, generator=g)
     assert detail_ratio(target, target).item() == pytest.approx(1.0)
     assert detail_ratio(blur(target, gaussian_kernel(5, 1.5)), target) < 0.5
-    assert detail_ratio((target + 0.2 * torch.randn(target.shape, generator=g)).clamp(0, 1), target) > 1
-    assert detail_ratio(torch.full_like(target, 0.5), target) < 1e-5, "a flat image has no detail"
+    assert (
+        detail_ratio(
+            (target + 0.2 * torch.randn(target.shape, generator=g)).clamp(0, 1), target
+        )
+        > 1
+    )
+    assert detail_ratio(torch.full_like(target, 0.5), target) < 1e-5, (
+        "a flat image has no detail"
+    )
 
 
 def test_eval_sr_realistic_inputs_are_harder():
@@ -101,27 +144,52 @@ SR_CARDS = [name for name in zoo.names() if name.startswith("sr")]
 def test_sr_checkpoint_recomputes_its_heldout_psnr(name):
     entry, measured = zoo.card(name), zoo.evaluate(name)
     assert measured["psnr"] == pytest.approx(entry["metrics"]["psnr"], abs=0.01)
-    assert measured["psnr_bicubic"] == pytest.approx(entry["metrics"]["psnr_bicubic"], abs=0.01)
-    if entry["recipe_kwargs"].get("loss") in ("l1", "l2"):  # pixel losses must beat their own baseline
-        assert measured["psnr"] > measured["psnr_bicubic"], f"{name} does not beat bicubic upsampling"
+    assert measured["psnr_bicubic"] == pytest.approx(
+        entry["metrics"]["psnr_bicubic"], abs=0.01
+    )
+    if entry["recipe_kwargs"].get("loss") in (
+        "l1",
+        "l2",
+    ):  # pixel losses must beat their own baseline
+        assert measured["psnr"] > measured["psnr_bicubic"], (
+            f"{name} does not beat bicubic upsampling"
+        )
 
 
 # --- checkers of lessons 5.2 and 5.4 -------------------------------------------------------------
 
+
 def naive_gan_d_loss(real_logits, fake_logits):
     """The textbook formula through log(sigmoid): right for moderate logits, inf for extreme ones."""
-    return -(torch.log(torch.sigmoid(real_logits)).mean() + torch.log(1 - torch.sigmoid(fake_logits)).mean())
+    return -(
+        torch.log(torch.sigmoid(real_logits)).mean()
+        + torch.log(1 - torch.sigmoid(fake_logits)).mean()
+    )
 
 
-@pytest.mark.parametrize("checker,right,wrong,message", [
-    (checks.pixel_shuffle, pixel_shuffle, lambda x, r: x.reshape(x.shape[0], -1, x.shape[2] * r, x.shape[3] * r),
-     "values differ"),
-    (checks.perceptual_loss, perceptual_loss,
-     lambda pred, target, features: sum(((a - b) ** 2).sum() for a, b in zip(features(pred), features(target))),
-     "values differ"),
-    (checks.gan_d_loss, gan_d_loss, naive_gan_d_loss, "case 4 of 4"),
-])
-def test_checkers_pass_the_library_and_fail_a_wrong_answer(checker, right, wrong, message, capsys):
+@pytest.mark.parametrize(
+    "checker,right,wrong,message",
+    [
+        (
+            checks.pixel_shuffle,
+            pixel_shuffle,
+            lambda x, r: x.reshape(x.shape[0], -1, x.shape[2] * r, x.shape[3] * r),
+            "values differ",
+        ),
+        (
+            checks.perceptual_loss,
+            perceptual_loss,
+            lambda pred, target, features: sum(
+                ((a - b) ** 2).sum() for a, b in zip(features(pred), features(target))
+            ),
+            "values differ",
+        ),
+        (checks.gan_d_loss, gan_d_loss, naive_gan_d_loss, "case 4 of 4"),
+    ],
+)
+def test_checkers_pass_the_library_and_fail_a_wrong_answer(
+    checker, right, wrong, message, capsys
+):
     assert checker(right) is True
     assert checker(wrong) is False
     assert message in capsys.readouterr().out

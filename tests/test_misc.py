@@ -1,7 +1,7 @@
 """device, show, validate, kernels."""
+
 import pytest
 import torch
-
 from scratchvision import device, kernels, show, validate
 from scratchvision.train import fit
 
@@ -32,8 +32,13 @@ def test_show_source_renders_the_real_code():
 
 
 def test_validate_messages_name_argument_expectation_and_value():
-    with pytest.raises(ValueError, match=r"f: x must be a 4-D tensor \(B, C, H, W\), got shape \(3, 4\)"):
-        validate.check_tensor("x", torch.zeros(3, 4), ndim=4, dims="(B, C, H, W)", fn="f")
+    with pytest.raises(
+        ValueError,
+        match=r"f: x must be a 4-D tensor \(B, C, H, W\), got shape \(3, 4\)",
+    ):
+        validate.check_tensor(
+            "x", torch.zeros(3, 4), ndim=4, dims="(B, C, H, W)", fn="f"
+        )
     with pytest.raises(ValueError, match="x must be a torch.Tensor, got list"):
         validate.check_tensor("x", [1])
     with pytest.raises(ValueError, match="floating-point"):
@@ -46,9 +51,14 @@ def test_validate_messages_name_argument_expectation_and_value():
         validate.check_range("p", 2, low=0, high=1)
     with pytest.raises(ValueError, match=r"mode must be one of \['a', 'b'\], got 'c'"):
         validate.check_choice("mode", "c", ["a", "b"])
-    with pytest.raises(ValueError, match=r"x must have 3 channels \(C in \(\.\.\., C, H, W\)\), got shape \(1, 4, 8, 8\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"x must have 3 channels \(C in \(\.\.\., C, H, W\)\), got shape \(1, 4, 8, 8\)",
+    ):
         validate.check_tensor("x", torch.zeros(1, 4, 8, 8), channels=3)
-    assert validate.check_pair("k", 3) == (3, 3) and validate.check_pair("k", [1, 2]) == (1, 2)
+    assert validate.check_pair("k", 3) == (3, 3) and validate.check_pair(
+        "k", [1, 2]
+    ) == (1, 2)
 
 
 def test_kernels_fall_back_to_the_reference():
@@ -56,4 +66,6 @@ def test_kernels_fall_back_to_the_reference():
     assert kernels.pick(reference, kernel, lambda: False)() == "reference"
     assert kernels.pick(reference, None, lambda: True)() == "reference"
     assert kernels.pick(reference, kernel, lambda: True)() == "kernel"
-    assert kernels.triton_available() is (kernels.triton_available() and torch.cuda.is_available())
+    assert kernels.triton_available() is (
+        kernels.triton_available() and torch.cuda.is_available()
+    )

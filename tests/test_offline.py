@@ -1,4 +1,5 @@
 """The default paths never touch the network: the guard works here and in child processes."""
+
 import os
 import socket
 import subprocess
@@ -27,10 +28,18 @@ def test_loopback_is_allowed():
 
 def test_child_processes_are_guarded_too():
     """nbval kernels inherit the guard through PYTHONPATH's sitecustomize."""
-    code = ("import socket\n"
-            "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\n"
-            "except OSError as e:\n    print(type(e).__name__)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, timeout=60)
+    code = (
+        "import socket\n"
+        "try:\n    socket.create_connection(('1.1.1.1', 53), timeout=2)\n"
+        "except OSError as e:\n    print(type(e).__name__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=os.environ,
+        timeout=60,
+    )
     assert out.stdout.strip() == "NetworkBlocked", out.stdout + out.stderr
 
 
@@ -49,4 +58,6 @@ def test_library_default_paths_run_offline():
 
     scene = ShapeWorld(size=32).scene(0)
     assert scene.image.shape == (3, 32, 32)
-    assert len(natural_images()) >= 10, "the photographs that scikit-image and scikit-learn ship"
+    assert len(natural_images()) >= 10, (
+        "the photographs that scikit-image and scikit-learn ship"
+    )

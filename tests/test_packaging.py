@@ -1,9 +1,9 @@
 """The set-up a new user gets: pyproject, environment.yml, Makefile, README and CI agree."""
+
 import re
+
 import tomllib
-
 import yaml
-
 from conftest import ROOT
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -26,16 +26,26 @@ def test_dependencies_are_ranges_not_pins():
 
 def test_core_dependencies_present():
     names = {_name(r) for r in PYPROJECT["project"]["dependencies"]}
-    for needed in ("torch", "torchvision", "einops", "numpy", "matplotlib", "ipywidgets",
-                   "scikit-image", "scikit-learn", "tqdm"):
+    for needed in (
+        "torch",
+        "torchvision",
+        "einops",
+        "numpy",
+        "matplotlib",
+        "ipywidgets",
+        "scikit-image",
+        "scikit-learn",
+        "tqdm",
+    ):
         assert needed in names, f"{needed} missing from pyproject dependencies"
 
 
 def test_extras_book_and_test():
     extras = PYPROJECT["project"]["optional-dependencies"]
     book = {_name(r): r for r in extras["book"]}
-    assert "jupyter-book" in book and "<2" in book["jupyter-book"], \
+    assert "jupyter-book" in book and "<2" in book["jupyter-book"], (
         "Jupyter Book 2 cannot build offline and ignores _config.yml: cap it below 2"
+    )
     assert {"pytest", "nbval", "pytest-xdist"} <= {_name(r) for r in extras["test"]}
 
 
@@ -43,14 +53,18 @@ def test_environment_yml_installs_what_make_installs():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert env["channels"][0] == "conda-forge" and "defaults" not in env["channels"]
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
-    assert {_name(d) for d in conda} == {"python", "pip"}, \
+    assert {_name(d) for d in conda} == {"python", "pip"}, (
         f"conda installs only python and pip; packages come from pyproject: {conda}"
+    )
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     makefile = (ROOT / "Makefile").read_text()
     make_extras = re.search(r'pip install[^\n]*-e "\.\[([a-z,]+)\]"', makefile).group(1)
-    assert pip == [f"-e .[{make_extras}]"], f"environment.yml pip section {pip} != make's .[{make_extras}]"
-    assert set(make_extras.split(",")) == set(PYPROJECT["project"]["optional-dependencies"]), \
-        "make and conda must install every extra that pyproject defines"
+    assert pip == [f"-e .[{make_extras}]"], (
+        f"environment.yml pip section {pip} != make's .[{make_extras}]"
+    )
+    assert set(make_extras.split(",")) == set(
+        PYPROJECT["project"]["optional-dependencies"]
+    ), "make and conda must install every extra that pyproject defines"
     python = next(d for d in conda if _name(d) == "python")
     assert python.replace("python", "") == PYPROJECT["project"]["requires-python"]
 
@@ -64,9 +78,14 @@ def test_readme_quick_start_is_two_make_commands():
 
 
 def test_ci_runs_the_readme_test_command():
-    lines = [l.strip() for l in (ROOT / ".ci/run").read_text().splitlines()
-             if l.strip() and not l.lstrip().startswith("#")]
-    assert lines[-1] == "make test", f".ci/run must end by running `make test`, got {lines[-1]!r}"
+    lines = [
+        l.strip()
+        for l in (ROOT / ".ci/run").read_text().splitlines()
+        if l.strip() and not l.lstrip().startswith("#")
+    ]
+    assert lines[-1] == "make test", (
+        f".ci/run must end by running `make test`, got {lines[-1]!r}"
+    )
 
 
 def test_make_targets_exist():

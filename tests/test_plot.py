@@ -1,11 +1,11 @@
 """Figures: every one titled and labelled; bad input named."""
+
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
-
 from scratchvision import plot  # noqa: E402
 from scratchvision.train import History  # noqa: E402
 
@@ -17,21 +17,35 @@ def _close():
 
 
 def test_image_grid_layout_and_titles():
-    fig = plot.image_grid(torch.rand(5, 3, 8, 8), titles=list("abcde"), ncols=3, title="five")
+    fig = plot.image_grid(
+        torch.rand(5, 3, 8, 8), titles=list("abcde"), ncols=3, title="five"
+    )
     assert fig._suptitle.get_text() == "five"
     assert len(fig.axes) == 6 and [a.get_title() for a in fig.axes[:5]] == list("abcde")
     plot.image_grid([torch.rand(8, 8), torch.rand(1, 8, 8)])  # gray images
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: plot.image_grid(torch.rand(8, 8)), "images must be a 3-D or 4-D"),
-    (lambda: plot.image_grid(torch.rand(2, 3, 4, 4), titles=["a"]), "titles must have one entry"),
-    (lambda: plot.image_grid(torch.rand(2, 5, 4, 4)), "1 or 3 channels"),
-    (lambda: plot.image_grid([]), "must not be empty"),
-    (lambda: plot.draw_boxes(torch.rand(3, 8, 8), torch.rand(2, 3)), r"boxes must have shape \(K, 4\)"),
-    (lambda: plot.overlay_masks(torch.rand(3, 8, 8), torch.rand(8, 8)), "masks must be a 3-D"),
-    (lambda: plot.plot_curves({}), "at least one series"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: plot.image_grid(torch.rand(8, 8)), "images must be a 3-D or 4-D"),
+        (
+            lambda: plot.image_grid(torch.rand(2, 3, 4, 4), titles=["a"]),
+            "titles must have one entry",
+        ),
+        (lambda: plot.image_grid(torch.rand(2, 5, 4, 4)), "1 or 3 channels"),
+        (lambda: plot.image_grid([]), "must not be empty"),
+        (
+            lambda: plot.draw_boxes(torch.rand(3, 8, 8), torch.rand(2, 3)),
+            r"boxes must have shape \(K, 4\)",
+        ),
+        (
+            lambda: plot.overlay_masks(torch.rand(3, 8, 8), torch.rand(8, 8)),
+            "masks must be a 3-D",
+        ),
+        (lambda: plot.plot_curves({}), "at least one series"),
+    ],
+)
 def test_bad_input_is_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -57,10 +71,17 @@ def test_overlay_masks_colours_only_masked_pixels():
 
 
 def test_plot_history_draws_losses_and_metrics():
-    history = History(epochs=[{"epoch": e, "train_loss": 1 / e, "val_acc": e / 3, "seconds": 1.0} for e in (1, 2, 3)])
+    history = History(
+        epochs=[
+            {"epoch": e, "train_loss": 1 / e, "val_acc": e / 3, "seconds": 1.0}
+            for e in (1, 2, 3)
+        ]
+    )
     fig = plot.plot_history(history)
     assert len(fig.axes) == 2
-    assert fig.axes[0].get_ylabel() == "loss" and fig.axes[1].get_legend_handles_labels()[1] == ["val_acc"]
+    assert fig.axes[0].get_ylabel() == "loss" and fig.axes[
+        1
+    ].get_legend_handles_labels()[1] == ["val_acc"]
 
 
 def test_sweep_animation_has_one_frame_per_value():

@@ -1,15 +1,27 @@
 """Windows, shifted-window masks, relative position bias, Swin, and the attention cost curve."""
+
 import pytest
 import torch
-from conftest import overfit_one_batch
 import torch.nn.functional as F
-
+from conftest import overfit_one_batch
 from scratchvision.backbones.cost import attention_cost_curve
 from scratchvision.backbones.swin import (
-    PatchMerging, Swin, SwinBlock, msa_flops, relative_position_index, swin_micro, swin_tiny, wmsa_flops,
+    PatchMerging,
+    Swin,
+    SwinBlock,
+    msa_flops,
+    relative_position_index,
+    swin_micro,
+    swin_tiny,
+    wmsa_flops,
 )
 from scratchvision.ops.attention import MultiHeadAttention, record_attention
-from scratchvision.ops.windows import cyclic_shift, shifted_window_mask, window_partition, window_reverse
+from scratchvision.ops.windows import (
+    cyclic_shift,
+    shifted_window_mask,
+    window_partition,
+    window_reverse,
+)
 
 
 def test_window_partition_layout_and_round_trip():
@@ -35,7 +47,9 @@ def test_window_errors():
 def rolled_regions(H, W, shift):
     """Independent labels: after the roll, which tokens wrapped around (per axis)?"""
     rows, cols = torch.meshgrid(torch.arange(H), torch.arange(W), indexing="ij")
-    rows, cols = (torch.roll(t, (-shift, -shift), (0, 1)) for t in (rows, cols))  # original coordinates
+    rows, cols = (
+        torch.roll(t, (-shift, -shift), (0, 1)) for t in (rows, cols)
+    )  # original coordinates
     return 2 * (rows < shift).long() + (cols < shift).long()  # (H, W)
 
 
@@ -43,9 +57,13 @@ def test_shifted_window_mask_matches_independent_regions():
     H, W, M, s = 8, 12, 4, 2
     mask = shifted_window_mask(H, W, M, s)
     assert mask.shape == (6, 16, 16) and mask.dtype == torch.bool
-    labels = window_partition(rolled_regions(H, W, s)[None, :, :, None], M)[..., 0]  # (nW, M*M)
+    labels = window_partition(rolled_regions(H, W, s)[None, :, :, None], M)[
+        ..., 0
+    ]  # (nW, M*M)
     assert mask.equal(labels[:, :, None] == labels[:, None, :])
-    assert mask[0].all() and not mask[-1].all()  # interior window unmasked, corner window split
+    assert (
+        mask[0].all() and not mask[-1].all()
+    )  # interior window unmasked, corner window split
     assert shifted_window_mask(H, W, M, 0).all()
 
 
@@ -54,19 +72,31 @@ def test_no_recorded_attention_crosses_a_region_boundary():
     block = SwinBlock(16, heads=2, window=M, shift=s)
     with record_attention(block) as probs:
         block(torch.randn(3, H, W, 16))
-    labels = window_partition(rolled_regions(H, W, s)[None, :, :, None], M)[..., 0]  # (nW, M*M)
-    same = (labels[:, :, None] == labels[:, None, :]).repeat(3, 1, 1)[:, None]  # (B*nW, 1, M*M, M*M)
+    labels = window_partition(rolled_regions(H, W, s)[None, :, :, None], M)[
+        ..., 0
+    ]  # (nW, M*M)
+    same = (labels[:, :, None] == labels[:, None, :]).repeat(3, 1, 1)[
+        :, None
+    ]  # (B*nW, 1, M*M, M*M)
     assert probs[0].shape == (12, 2, 16, 16)
-    assert (probs[0] > 0).equal(same.expand_as(probs[0]))  # nonzero exactly within a region
+    assert (probs[0] > 0).equal(
+        same.expand_as(probs[0])
+    )  # nonzero exactly within a region
 
 
 def test_relative_position_index():
     M = 3
     index = relative_position_index(M)
     center = (M - 1) * (2 * M - 1) + (M - 1)  # offset (0, 0)
-    assert index.shape == (9, 9) and index.min() == 0 and index.max() == (2 * M - 1) ** 2 - 1
+    assert (
+        index.shape == (9, 9)
+        and index.min() == 0
+        and index.max() == (2 * M - 1) ** 2 - 1
+    )
     assert (index.diagonal() == center).all()
-    assert (index + index.T == 2 * center).all()  # offset (dy, dx) and (-dy, -dx) mirror the center
+    assert (
+        index + index.T == 2 * center
+    ).all()  # offset (dy, dx) and (-dy, -dx) mirror the center
     assert index.unique().numel() == (2 * M - 1) ** 2
     # translation invariance: token pairs (0,0)->(1,1) and (1,1)->(2,2) share a table row
     assert index[0, 4] == index[4, 8]
@@ -77,8 +107,12 @@ def test_shift_zero_block_is_plain_window_attention():
     x = torch.randn(2, 8, 12, 16)
     out = block(x)
     for i in range(0, 8, 4):
-        for j in range(0, 12, 4):  # each window alone gives the same answer: nothing crosses
-            torch.testing.assert_close(out[:, i : i + 4, j : j + 4], block(x[:, i : i + 4, j : j + 4]))
+        for j in range(
+            0, 12, 4
+        ):  # each window alone gives the same answer: nothing crosses
+            torch.testing.assert_close(
+                out[:, i : i + 4, j : j + 4], block(x[:, i : i + 4, j : j + 4])
+            )
 
 
 def test_window_attention_without_bias_is_global_attention_on_one_window():
@@ -99,14 +133,23 @@ def test_patch_merging():
 
 
 def test_swin_shapes_and_hooks():
-    model = Swin(image_size=32, patch_size=2, dim=16, depths=(2, 2), heads=(2, 4), window=4)
+    model = Swin(
+        image_size=32, patch_size=2, dim=16, depths=(2, 2), heads=(2, 4), window=4
+    )
     x = torch.randn(2, 3, 32, 32)
     assert model(x).shape == (2, 10)
     assert model.features(x).shape == (2, 32, 8, 8)
     with record_attention(model) as probs:
         model(x)
-    assert [tuple(p.shape) for p in probs] == [(32, 2, 16, 16)] * 2 + [(8, 4, 16, 16)] * 2
-    assert [b.shift for b in model.modules() if isinstance(b, SwinBlock)] == [0, 2, 0, 2]
+    assert [tuple(p.shape) for p in probs] == [(32, 2, 16, 16)] * 2 + [
+        (8, 4, 16, 16)
+    ] * 2
+    assert [b.shift for b in model.modules() if isinstance(b, SwinBlock)] == [
+        0,
+        2,
+        0,
+        2,
+    ]
     seen = []
     model.cam_layer.register_forward_hook(lambda m, i, out: seen.append(out))
     model(x)
@@ -116,8 +159,12 @@ def test_swin_shapes_and_hooks():
 def test_swin_presets_and_small_last_stage():
     assert swin_micro()(torch.randn(1, 3, 32, 32)).shape == (1, 10)
     assert swin_tiny()(torch.randn(1, 3, 64, 64)).shape == (1, 10)
-    model = Swin()  # 64x64, patch 4: maps 16, 8, 4; the last stage is one unshifted window
-    assert [(b.window, b.shift) for b in model.stages[2] if isinstance(b, SwinBlock)] == [(4, 0), (4, 0)]
+    model = (
+        Swin()
+    )  # 64x64, patch 4: maps 16, 8, 4; the last stage is one unshifted window
+    assert [
+        (b.window, b.shift) for b in model.stages[2] if isinstance(b, SwinBlock)
+    ] == [(4, 0), (4, 0)]
 
 
 def test_swin_errors():
@@ -137,9 +184,13 @@ def test_flops_formulas_match_the_module_count():
     block = SwinBlock(24, heads=2, window=4, shift=2)
     counted = []
     attn = block.attn.attn
-    attn.register_forward_hook(lambda m, inputs, out: counted.append(m.flops(inputs, out)))
+    attn.register_forward_hook(
+        lambda m, inputs, out: counted.append(m.flops(inputs, out))
+    )
     block(torch.randn(3, 8, 12, 24))
-    assert counted == [2 * 3 * wmsa_flops(8, 12, 24, 4)]  # 2 FLOPs per multiply-add, B = 3
+    assert counted == [
+        2 * 3 * wmsa_flops(8, 12, 24, 4)
+    ]  # 2 FLOPs per multiply-add, B = 3
     assert attn.flops((torch.zeros(3, 96, 24),), None) == 2 * 3 * msa_flops(8, 12, 24)
 
 
@@ -150,7 +201,9 @@ def test_attention_cost_curve():
         assert r["global_flops"] == 2 * msa_flops(r["size"], r["size"], 16)
         assert r["window_flops"] == 2 * wmsa_flops(r["size"], r["size"], 16, 4)
         assert r["global_ms"] > 0 and r["window_ms"] > 0
-    assert rows[0]["global_flops"] == rows[0]["window_flops"]  # one window = the whole map
+    assert (
+        rows[0]["global_flops"] == rows[0]["window_flops"]
+    )  # one window = the whole map
     with pytest.raises(ValueError, match="divisible by window=4"):
         attention_cost_curve([6], window=4)
 

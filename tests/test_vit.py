@@ -1,14 +1,21 @@
 """Patches, ViT and its inspection hooks: shapes, oracles, properties, one-batch overfit."""
+
 import math
 
 import pytest
 import torch
-from conftest import overfit_one_batch
 import torch.nn as nn
 import torch.nn.functional as F
+from conftest import overfit_one_batch
 from einops import rearrange
-
-from scratchvision.backbones.vit import PatchEmbed, ViT, mean_attention_distance, sincos_2d, vit_small, vit_tiny
+from scratchvision.backbones.vit import (
+    PatchEmbed,
+    ViT,
+    mean_attention_distance,
+    sincos_2d,
+    vit_small,
+    vit_tiny,
+)
 from scratchvision.ops.attention import MultiHeadAttention, record_attention
 from scratchvision.ops.patches import patchify, unpatchify
 
@@ -18,7 +25,9 @@ def test_patchify_layout_and_round_trip():
     tokens = patchify(x, 4)
     assert tokens.shape == (2, 6, 48)
     # token 3 is grid cell (row 1, col 1); inside it, pixel (r, c) channel k sits at (r * 4 + c) * 3 + k
-    torch.testing.assert_close(tokens[1, 3].view(4, 4, 3), x[1, :, 4:8, 4:8].permute(1, 2, 0))
+    torch.testing.assert_close(
+        tokens[1, 3].view(4, 4, 3), x[1, :, 4:8, 4:8].permute(1, 2, 0)
+    )
     torch.testing.assert_close(unpatchify(tokens, 4, 12, 8, 3), x)
 
 
@@ -35,7 +44,9 @@ def test_patch_embed_equals_strided_conv():
     embed = PatchEmbed(patch_size=4, in_channels=3, dim=16)
     conv = nn.Conv2d(3, 16, kernel_size=4, stride=4)
     with torch.no_grad():
-        conv.weight.copy_(rearrange(embed.proj.weight, "d (p1 p2 c) -> d c p1 p2", p1=4, p2=4))
+        conv.weight.copy_(
+            rearrange(embed.proj.weight, "d (p1 p2 c) -> d c p1 p2", p1=4, p2=4)
+        )
         conv.bias.copy_(embed.proj.bias)
     x = torch.randn(2, 3, 16, 12)
     expected = rearrange(conv(x), "b d h w -> b (h w) d")
@@ -45,9 +56,13 @@ def test_patch_embed_equals_strided_conv():
 def test_sincos_2d():
     pe = sincos_2d(3, 4, 8)
     assert pe.shape == (12, 8)
-    torch.testing.assert_close(pe[0], torch.tensor([0.0, 0, 1, 1, 0, 0, 1, 1]))  # position (0, 0)
+    torch.testing.assert_close(
+        pe[0], torch.tensor([0.0, 0, 1, 1, 0, 0, 1, 1])
+    )  # position (0, 0)
     # channel 0 is sin(row), channel 4 is sin(column), both at frequency 1
-    torch.testing.assert_close(pe[:, 0], torch.arange(3).repeat_interleave(4).float().sin())
+    torch.testing.assert_close(
+        pe[:, 0], torch.arange(3).repeat_interleave(4).float().sin()
+    )
     torch.testing.assert_close(pe[:, 4], torch.arange(4).repeat(3).float().sin())
     assert torch.cdist(pe, pe).fill_diagonal_(1).min() > 0.1  # every position distinct
     with pytest.raises(ValueError, match="dim must be divisible by 4"):
@@ -57,7 +72,15 @@ def test_sincos_2d():
 @pytest.mark.parametrize("pos_embed", ["learned", "sincos"])
 @pytest.mark.parametrize("pool", ["cls", "mean"])
 def test_vit_shapes(pos_embed, pool):
-    model = ViT(image_size=32, patch_size=8, dim=32, depth=2, heads=2, pos_embed=pos_embed, pool=pool)
+    model = ViT(
+        image_size=32,
+        patch_size=8,
+        dim=32,
+        depth=2,
+        heads=2,
+        pos_embed=pos_embed,
+        pool=pool,
+    )
     x = torch.randn(2, 3, 32, 32)
     assert model(x).shape == (2, 10)
     assert model.features(x).shape == (2, 32, 4, 4)
@@ -68,13 +91,20 @@ def test_vit_shapes(pos_embed, pool):
 def test_presets_and_rectangular_images():
     assert vit_tiny()(torch.randn(1, 3, 64, 64)).shape == (1, 10)
     assert vit_small(num_classes=3)(torch.randn(1, 3, 64, 64)).shape == (1, 3)
-    assert ViT(image_size=(32, 16), dim=32, depth=1).features(torch.randn(1, 3, 32, 16)).shape == (1, 32, 4, 2)
+    assert ViT(image_size=(32, 16), dim=32, depth=1).features(
+        torch.randn(1, 3, 32, 16)
+    ).shape == (1, 32, 4, 2)
 
 
 def test_vit_batched_equals_per_sample():
     model = ViT(image_size=16, patch_size=4, dim=32, depth=2, heads=2).eval()
     x = torch.randn(3, 3, 16, 16)
-    torch.testing.assert_close(model(x), torch.cat([model(x[i : i + 1]) for i in range(3)]), atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(
+        model(x),
+        torch.cat([model(x[i : i + 1]) for i in range(3)]),
+        atol=1e-5,
+        rtol=1e-5,
+    )
 
 
 def test_vit_reuses_the_shared_attention_and_records_it():
@@ -100,14 +130,20 @@ def test_cam_layer_gets_gradient_on_every_patch():
 def test_mean_attention_distance():
     grid = (3, 4)
     n = 12
-    assert mean_attention_distance(torch.eye(n).expand(2, 3, n, n), grid).abs().max() == 0  # self only
+    assert (
+        mean_attention_distance(torch.eye(n).expand(2, 3, n, n), grid).abs().max() == 0
+    )  # self only
     ys, xs = torch.meshgrid(torch.arange(3.0), torch.arange(4.0), indexing="ij")
     pos = torch.stack([ys.flatten(), xs.flatten()], 1)
     expected = torch.cdist(pos, pos).mean() * 8  # uniform attention, 8-pixel patches
     uniform = torch.full((1, 2, n, n), 1 / n)
-    torch.testing.assert_close(mean_attention_distance(uniform, grid, patch_size=8), expected.repeat(2))
+    torch.testing.assert_close(
+        mean_attention_distance(uniform, grid, patch_size=8), expected.repeat(2)
+    )
     # renormalised after dropping CLS: a head that split its mass with CLS gives the same answer
-    torch.testing.assert_close(mean_attention_distance(uniform / 2, grid), expected.repeat(2) / 8)
+    torch.testing.assert_close(
+        mean_attention_distance(uniform / 2, grid), expected.repeat(2) / 8
+    )
     with pytest.raises(ValueError, match=r"drop the CLS token first"):
         mean_attention_distance(torch.rand(1, 2, n + 1, n + 1), grid)
 
@@ -117,7 +153,9 @@ def test_vit_errors():
         ViT(pool="max")
     with pytest.raises(ValueError, match="pos_embed must be one of"):
         ViT(pos_embed="rope")
-    with pytest.raises(ValueError, match="image_size must be divisible by patch_size=8"):
+    with pytest.raises(
+        ValueError, match="image_size must be divisible by patch_size=8"
+    ):
         ViT(image_size=60)
     with pytest.raises(ValueError, match="images must be a 4-D tensor"):
         ViT(image_size=32)(torch.randn(3, 32, 32))
@@ -136,5 +174,7 @@ def test_vit_input_errors():
     model = ViT(image_size=32, dim=32, depth=1)
     with pytest.raises(ValueError, match=r"images must be \(32, 32\) \(image_size\)"):
         model(torch.randn(1, 3, 64, 64))
-    with pytest.raises(ValueError, match=r"images.shape\[1\] \(channels\) must be one of \[3\]"):
+    with pytest.raises(
+        ValueError, match=r"images.shape\[1\] \(channels\) must be one of \[3\]"
+    ):
         model(torch.randn(1, 1, 32, 32))

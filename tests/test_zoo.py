@@ -1,4 +1,5 @@
 """The zoo's mechanism on a temporary zoo, and every real checkpoint against its card."""
+
 import json
 import os
 import subprocess
@@ -6,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from scratchvision import zoo
 
 TESTS = Path(__file__).parent
@@ -39,7 +39,9 @@ def test_load_verifies_and_reproduces_metrics(tiny_zoo):
     entry = zoo.train("tiny", root=tiny_zoo)
     model = zoo.load("tiny", root=tiny_zoo)
     assert not model.training
-    assert zoo.evaluate("tiny", root=tiny_zoo) == pytest.approx(entry["metrics"], abs=1e-4)
+    assert zoo.evaluate("tiny", root=tiny_zoo) == pytest.approx(
+        entry["metrics"], abs=1e-4
+    )
 
 
 def test_load_rejects_a_corrupted_file(tiny_zoo):
@@ -66,21 +68,35 @@ def test_float16_storage_halves_the_file(tiny_zoo):
     (tiny_zoo / "manifest.json").write_text(json.dumps(cards))
     full, half = zoo.train("tiny", root=tiny_zoo), zoo.train("half", root=tiny_zoo)
     assert zoo.load("half", root=tiny_zoo).weight.dtype.is_floating_point
-    assert half["metrics"]["accuracy"] == pytest.approx(full["metrics"]["accuracy"], abs=0.05)
+    assert half["metrics"]["accuracy"] == pytest.approx(
+        full["metrics"]["accuracy"], abs=0.05
+    )
 
 
 def test_cli_train_list_verify(tiny_zoo):
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
-    run = lambda *args: subprocess.run([sys.executable, "-m", "scratchvision.zoo", "--root", str(tiny_zoo), *args],
-                                       capture_output=True, text=True, env=env, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
+    }
+    run = lambda *args: subprocess.run(
+        [sys.executable, "-m", "scratchvision.zoo", "--root", str(tiny_zoo), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     trained = run("train", "tiny")
     assert trained.returncode == 0, trained.stderr
     assert "trained tiny" in trained.stdout
     assert "tiny" in run("list").stdout
     verified = run("verify")
-    assert verified.returncode == 0 and verified.stdout.startswith("ok"), verified.stdout + verified.stderr
+    assert verified.returncode == 0 and verified.stdout.startswith("ok"), (
+        verified.stdout + verified.stderr
+    )
     cards = json.loads((tiny_zoo / "manifest.json").read_text())
-    cards["tiny"]["metrics"]["accuracy"] = 0.1  # a card that lies must fail verification
+    cards["tiny"]["metrics"]["accuracy"] = (
+        0.1  # a card that lies must fail verification
+    )
     (tiny_zoo / "manifest.json").write_text(json.dumps(cards))
     assert run("verify").returncode == 1
 
@@ -104,4 +120,7 @@ def test_recipe_log_is_kept_on_the_card(tiny_zoo):
     cards = json.loads((tiny_zoo / "manifest.json").read_text())
     cards["tiny"]["recipe"] = "zoo_fixtures:recipe_with_log"
     (tiny_zoo / "manifest.json").write_text(json.dumps(cards))
-    assert zoo.train("tiny", root=tiny_zoo)["log"] == {"steps": 100, "curve": [1.0, 0.5]}
+    assert zoo.train("tiny", root=tiny_zoo)["log"] == {
+        "steps": 100,
+        "curve": [1.0, 0.5],
+    }

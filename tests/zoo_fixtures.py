@@ -1,4 +1,5 @@
 """A tiny builder, recipe and evaluator, importable by path, to test the zoo's mechanism."""
+
 import torch
 from torch import nn
 
@@ -10,7 +11,9 @@ def build(*, features: int = 4, classes: int = 3) -> nn.Module:
 def _data():
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(64, 4, generator=generator)
-    y = x[:, :3].argmax(dim=1)  # linearly separable: the class is the largest of 3 features
+    y = x[:, :3].argmax(
+        dim=1
+    )  # linearly separable: the class is the largest of 3 features
     return x, y
 
 

@@ -5,6 +5,7 @@ Each row compares our implementation with a trusted reference on the same input 
 run*, so the ratio holds across machines better than a single timing does. Chapters add rows by
 adding a function to ``SECTIONS``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,11 +37,18 @@ def median_ms(fn: Callable[[], object], *, repeats: int = 7, warmup: int = 1) ->
     return statistics.median(times)
 
 
-def compare(name: str, ours: Callable, reference: Callable, reference_name: str, **kwargs) -> Row:
+def compare(
+    name: str, ours: Callable, reference: Callable, reference_name: str, **kwargs
+) -> Row:
     """A row: our time, the reference's time and the ratio ours / reference (lower is better)."""
     a, b = median_ms(ours, **kwargs), median_ms(reference, **kwargs)
-    return {"benchmark": name, "ours (ms)": f"{a:.2f}", "reference": reference_name,
-            "reference (ms)": f"{b:.2f}", "ratio": f"{a / b:.1f}x"}
+    return {
+        "benchmark": name,
+        "ours (ms)": f"{a:.2f}",
+        "reference": reference_name,
+        "reference (ms)": f"{b:.2f}",
+        "ratio": f"{a / b:.1f}x",
+    }
 
 
 def section_conv() -> list[Row]:
@@ -48,20 +56,46 @@ def section_conv() -> list[Row]:
     from scratchvision.ops.pool import max_pool2d
 
     g = torch.Generator().manual_seed(0)
-    small, w_small = torch.randn(1, 3, 16, 16, generator=g), torch.randn(8, 3, 3, 3, generator=g)
-    x, w = torch.randn(8, 16, 32, 32, generator=g), torch.randn(32, 16, 3, 3, generator=g)
+    small, w_small = (
+        torch.randn(1, 3, 16, 16, generator=g),
+        torch.randn(8, 3, 3, 3, generator=g),
+    )
+    x, w = (
+        torch.randn(8, 16, 32, 32, generator=g),
+        torch.randn(32, 16, 3, 3, generator=g),
+    )
     rows = [
-        compare("conv2d naive loops, 1x3x16x16, 8 filters 3x3", lambda: conv2d_naive(small, w_small, padding=1),
-                lambda: F.conv2d(small, w_small, padding=1), "F.conv2d", repeats=3),
-        compare("conv2d im2col, 8x16x32x32, 32 filters 3x3", lambda: conv2d(x, w, padding=1),
-                lambda: F.conv2d(x, w, padding=1), "F.conv2d"),
+        compare(
+            "conv2d naive loops, 1x3x16x16, 8 filters 3x3",
+            lambda: conv2d_naive(small, w_small, padding=1),
+            lambda: F.conv2d(small, w_small, padding=1),
+            "F.conv2d",
+            repeats=3,
+        ),
+        compare(
+            "conv2d im2col, 8x16x32x32, 32 filters 3x3",
+            lambda: conv2d(x, w, padding=1),
+            lambda: F.conv2d(x, w, padding=1),
+            "F.conv2d",
+        ),
     ]
     xg, wg = x.clone().requires_grad_(), w.clone().requires_grad_()
-    rows.append(compare("conv2d im2col forward+backward, same size",
-                        lambda: conv2d(xg, wg, padding=1).sum().backward(),
-                        lambda: F.conv2d(xg, wg, padding=1).sum().backward(), "F.conv2d"))
-    rows.append(compare("max_pool2d 2x2, 8x16x32x32", lambda: max_pool2d(x, 2), lambda: F.max_pool2d(x, 2),
-                        "F.max_pool2d"))
+    rows.append(
+        compare(
+            "conv2d im2col forward+backward, same size",
+            lambda: conv2d(xg, wg, padding=1).sum().backward(),
+            lambda: F.conv2d(xg, wg, padding=1).sum().backward(),
+            "F.conv2d",
+        )
+    )
+    rows.append(
+        compare(
+            "max_pool2d 2x2, 8x16x32x32",
+            lambda: max_pool2d(x, 2),
+            lambda: F.max_pool2d(x, 2),
+            "F.max_pool2d",
+        )
+    )
     return rows
 
 
@@ -71,9 +105,15 @@ def section_data() -> list[Row]:
     rows = []
     for n_objects in ((1, 1), (1, 3), (2, 4)):
         rate = benchmark_scenes(ShapeWorld(size=64, n_objects=n_objects), 300)
-        rows.append({"benchmark": f"ShapeWorld scenes/s at 64x64, {n_objects[0]}-{n_objects[1]} objects",
-                     "ours (ms)": f"{1e3 / rate:.2f}", "reference": "—", "reference (ms)": "—",
-                     "ratio": f"{rate:.0f} scenes/s"})
+        rows.append(
+            {
+                "benchmark": f"ShapeWorld scenes/s at 64x64, {n_objects[0]}-{n_objects[1]} objects",
+                "ours (ms)": f"{1e3 / rate:.2f}",
+                "reference": "—",
+                "reference (ms)": "—",
+                "ratio": f"{rate:.0f} scenes/s",
+            }
+        )
     return rows
 
 
@@ -83,13 +123,24 @@ def section_attention() -> list[Row]:
 
     g = torch.Generator().manual_seed(0)
     q, k, v = (torch.randn(8, 4, 256, 32, generator=g) for _ in range(3))
-    rows = [compare("attention, B=8 h=4 N=256 d=32", lambda: attention(q, k, v),
-                    lambda: F.scaled_dot_product_attention(q, k, v), "F.scaled_dot_product_attention")]
+    rows = [
+        compare(
+            "attention, B=8 h=4 N=256 d=32",
+            lambda: attention(q, k, v),
+            lambda: F.scaled_dot_product_attention(q, k, v),
+            "F.scaled_dot_product_attention",
+        )
+    ]
     for row in attention_cost_curve((8, 16, 32, 48), dim=48, window=4, repeats=3):
-        rows.append({"benchmark": f"window attention (M=4) vs global, {row['size']}x{row['size']} tokens, C=48",
-                     "ours (ms)": f"{row['window_ms']:.2f}", "reference": "global attention",
-                     "reference (ms)": f"{row['global_ms']:.2f}",
-                     "ratio": f"{row['window_ms'] / row['global_ms']:.3f}x"})
+        rows.append(
+            {
+                "benchmark": f"window attention (M=4) vs global, {row['size']}x{row['size']} tokens, C=48",
+                "ours (ms)": f"{row['window_ms']:.2f}",
+                "reference": "global attention",
+                "reference (ms)": f"{row['global_ms']:.2f}",
+                "ratio": f"{row['window_ms'] / row['global_ms']:.3f}x",
+            }
+        )
     return rows
 
 
@@ -97,16 +148,29 @@ def section_backbones() -> list[Row]:
     """Forward+backward throughput of every chapter-1 preset at batch 32."""
     from scratchvision import backbones as bb
 
-    presets = {"LeNet (1x32x32)": (bb.LeNet(), (1, 32, 32)), "AlexNet": (bb.AlexNet(), (3, 64, 64)),
-               "vgg_small": (bb.vgg_small(), (3, 64, 64)), "resnet20": (bb.resnet20(), (3, 64, 64)),
-               "plain20": (bb.plain20(), (3, 64, 64)), "vit_tiny": (bb.vit_tiny(), (3, 64, 64)),
-               "vit_small": (bb.vit_small(), (3, 64, 64)), "swin_tiny": (bb.swin_tiny(), (3, 64, 64))}
+    presets = {
+        "LeNet (1x32x32)": (bb.LeNet(), (1, 32, 32)),
+        "AlexNet": (bb.AlexNet(), (3, 64, 64)),
+        "vgg_small": (bb.vgg_small(), (3, 64, 64)),
+        "resnet20": (bb.resnet20(), (3, 64, 64)),
+        "plain20": (bb.plain20(), (3, 64, 64)),
+        "vit_tiny": (bb.vit_tiny(), (3, 64, 64)),
+        "vit_small": (bb.vit_small(), (3, 64, 64)),
+        "swin_tiny": (bb.swin_tiny(), (3, 64, 64)),
+    }
     rows = []
     for name, (model, shape) in presets.items():
         x = torch.randn(32, *shape)
         ms = median_ms(lambda: model(x).sum().backward(), repeats=3)
-        rows.append({"benchmark": f"{name} forward+backward, batch 32", "ours (ms)": f"{ms:.0f}",
-                     "reference": "—", "reference (ms)": "—", "ratio": f"{32e3 / ms:.0f} images/s"})
+        rows.append(
+            {
+                "benchmark": f"{name} forward+backward, batch 32",
+                "ours (ms)": f"{ms:.0f}",
+                "reference": "—",
+                "reference (ms)": "—",
+                "ratio": f"{32e3 / ms:.0f} images/s",
+            }
+        )
     return rows
 
 
@@ -114,16 +178,28 @@ def section_imaging() -> list[Row]:
     from scratchvision.imaging.metrics import metrics_benchmark
     from scratchvision.imaging.recipes import denoise_benchmark
 
-    rows = [{"benchmark": f"{r['metric']} 256x256 RGB", "ours (ms)": f"{r['ours_ms']:.2f}",
-             "reference": "skimage.metrics", "reference (ms)": f"{r['skimage_ms']:.2f}",
-             "ratio": f"{r['ratio']:.2f}x"} for r in metrics_benchmark()]
+    rows = [
+        {
+            "benchmark": f"{r['metric']} 256x256 RGB",
+            "ours (ms)": f"{r['ours_ms']:.2f}",
+            "reference": "skimage.metrics",
+            "reference (ms)": f"{r['skimage_ms']:.2f}",
+            "ratio": f"{r['ratio']:.2f}x",
+        }
+        for r in metrics_benchmark()
+    ]
     table = denoise_benchmark(sigmas=(25,), n_crops=2, size=128)
     bm3d = next(r for r in table if r["method"] == "BM3D")
     for row in table:
-        rows.append({"benchmark": f"denoise σ=25, {row['method']}: PSNR {row['psnr']:.2f} dB, SSIM {row['ssim']:.3f}",
-                     "ours (ms)": f"{row['s_per_mpix'] * 1e3:.0f} per MPix", "reference": "BM3D",
-                     "reference (ms)": f"{bm3d['s_per_mpix'] * 1e3:.0f} per MPix",
-                     "ratio": f"{row['s_per_mpix'] / bm3d['s_per_mpix']:.3f}x"})
+        rows.append(
+            {
+                "benchmark": f"denoise σ=25, {row['method']}: PSNR {row['psnr']:.2f} dB, SSIM {row['ssim']:.3f}",
+                "ours (ms)": f"{row['s_per_mpix'] * 1e3:.0f} per MPix",
+                "reference": "BM3D",
+                "reference (ms)": f"{bm3d['s_per_mpix'] * 1e3:.0f} per MPix",
+                "ratio": f"{row['s_per_mpix'] / bm3d['s_per_mpix']:.3f}x",
+            }
+        )
     return rows
 
 
@@ -135,14 +211,33 @@ def section_notebooks() -> list[Row]:
             continue
         start = time.perf_counter()
         result = subprocess.run(
-            [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--stdout",
-             "--ExecutePreprocessor.timeout=600", str(path)],
-            capture_output=True, text=True, cwd=path.parent,
+            [
+                sys.executable,
+                "-m",
+                "jupyter",
+                "nbconvert",
+                "--to",
+                "notebook",
+                "--execute",
+                "--stdout",
+                "--ExecutePreprocessor.timeout=600",
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=path.parent,
         )
         seconds = time.perf_counter() - start
         status = "ok" if result.returncode == 0 else "FAILED"
-        rows.append({"benchmark": f"notebook {path.relative_to(ROOT / 'notebooks')}", "ours (ms)": "—",
-                     "reference": "budget 90 s", "reference (ms)": "—", "ratio": f"{seconds:.1f} s {status}"})
+        rows.append(
+            {
+                "benchmark": f"notebook {path.relative_to(ROOT / 'notebooks')}",
+                "ours (ms)": "—",
+                "reference": "budget 90 s",
+                "reference (ms)": "—",
+                "ratio": f"{seconds:.1f} s {status}",
+            }
+        )
     return rows
 
 
@@ -157,11 +252,15 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
 
 
 def markdown(results: dict[str, list[Row]]) -> str:
-    lines = ["# Benchmarks", "",
-             f"Measured by `make bench` on {date.today().isoformat()}: {platform.machine()}, "
-             f"{torch.get_num_threads()} torch thread(s), torch {torch.__version__.split('+')[0]}, "
-             f"Python {platform.python_version()}. A ratio is our time divided by the reference's "
-             "time on the same input in the same run (lower is better).", ""]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured by `make bench` on {date.today().isoformat()}: {platform.machine()}, "
+        f"{torch.get_num_threads()} torch thread(s), torch {torch.__version__.split('+')[0]}, "
+        f"Python {platform.python_version()}. A ratio is our time divided by the reference's "
+        "time on the same input in the same run (lower is better).",
+        "",
+    ]
     for title, rows in results.items():
         lines += [f"## {title}", ""]
         if not rows:
@@ -177,10 +276,18 @@ def markdown(results: dict[str, list[Row]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=None, help="write the Markdown table here")
-    parser.add_argument("--only", nargs="*", default=None, help="section titles (substring match)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch threads (default 1: ratios then compare algorithms, not core counts)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="write the Markdown table here"
+    )
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="section titles (substring match)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads (default 1: ratios then compare algorithms, not core counts)",
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     results = {}

@@ -5,6 +5,7 @@
 Exercise stubs and their checkers stay, so students get a ✓ or a helpful difference when they
 run them. Hidden claim checks that depend on a solution are tagged ``solution`` too.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         target = args.destination / path.relative_to(args.source)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(student_copy(json.loads(path.read_text())), indent=1) + "\n")
+        target.write_text(
+            json.dumps(student_copy(json.loads(path.read_text())), indent=1) + "\n"
+        )
         written += 1
     print(f"wrote {written} student notebooks to {args.destination}")
     return 0

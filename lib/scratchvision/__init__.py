@@ -5,4 +5,5 @@ Chapters map onto sub-packages: ``backbones`` (1, CNN & ViT), ``selfsup`` (2),
 ``ops`` holds the pure functions they share and ``data`` the synthetic ShapeWorld.
 Importing the package is cheap and never touches the network.
 """
+
 __version__ = "0.1.0"

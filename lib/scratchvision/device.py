@@ -2,6 +2,7 @@
 
 The course runs on a laptop CPU; a GPU (CUDA) or Apple GPU (MPS) only makes it faster.
 """
+
 from __future__ import annotations
 
 import torch
@@ -20,13 +21,16 @@ def pick_device(prefer: str = "auto", *, verbose: bool = True) -> torch.device:
     check_choice("prefer", prefer, ("auto", "cpu", "cuda", "mps"), fn="pick_device")
     available = {
         "cuda": torch.cuda.is_available(),
-        "mps": getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available(),
+        "mps": getattr(torch.backends, "mps", None) is not None
+        and torch.backends.mps.is_available(),
         "cpu": True,
     }
     if prefer == "auto":
         name = next(n for n in ("cuda", "mps", "cpu") if available[n])
     elif not available[prefer]:
-        raise ValueError(f"pick_device: prefer={prefer!r} was asked for, but no {prefer} device is available here")
+        raise ValueError(
+            f"pick_device: prefer={prefer!r} was asked for, but no {prefer} device is available here"
+        )
     else:
         name = prefer
     device = torch.device(name)

@@ -24,6 +24,7 @@ the *whole* module; its submodules are then not counted separately (``matmul_flo
 
 Taught in ``notebooks/01_cnn_vit/`` (the "params vs FLOPs" table of chapter 1).
 """
+
 from __future__ import annotations
 
 import math
@@ -35,15 +36,30 @@ from torch import Tensor, nn
 _CONVS = (nn.Conv1d, nn.Conv2d, nn.Conv3d)
 _TRANSPOSED_CONVS = (nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
 _NORMS = (
-    nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.InstanceNorm1d, nn.InstanceNorm2d, nn.InstanceNorm3d,
-    nn.LayerNorm, nn.GroupNorm,
+    nn.BatchNorm1d,
+    nn.BatchNorm2d,
+    nn.BatchNorm3d,
+    nn.InstanceNorm1d,
+    nn.InstanceNorm2d,
+    nn.InstanceNorm3d,
+    nn.LayerNorm,
+    nn.GroupNorm,
 )
 _POOL_DIMS = {  # pooling type -> number of spatial dims, to expand an int kernel_size
-    nn.MaxPool1d: 1, nn.MaxPool2d: 2, nn.MaxPool3d: 3, nn.AvgPool1d: 1, nn.AvgPool2d: 2, nn.AvgPool3d: 3,
+    nn.MaxPool1d: 1,
+    nn.MaxPool2d: 2,
+    nn.MaxPool3d: 3,
+    nn.AvgPool1d: 1,
+    nn.AvgPool2d: 2,
+    nn.AvgPool3d: 3,
 }
 _ADAPTIVE_POOLS = (
-    nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d,
-    nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d,
+    nn.AdaptiveMaxPool1d,
+    nn.AdaptiveMaxPool2d,
+    nn.AdaptiveMaxPool3d,
+    nn.AdaptiveAvgPool1d,
+    nn.AdaptiveAvgPool2d,
+    nn.AdaptiveAvgPool3d,
 )
 
 
@@ -55,10 +71,16 @@ def matmul_flops(a_shape: Sequence[int], b_shape: Sequence[int]) -> int:
     """
     a, b = tuple(a_shape), tuple(b_shape)
     if len(a) < 2 or len(b) < 2:
-        raise ValueError(f"matmul_flops: a_shape and b_shape must have >= 2 dims, got {a} and {b}")
+        raise ValueError(
+            f"matmul_flops: a_shape and b_shape must have >= 2 dims, got {a} and {b}"
+        )
     if a[-1] != b[-2]:
-        raise ValueError(f"matmul_flops: a_shape[-1] must equal b_shape[-2], got {a} and {b}")
-    batch = torch.broadcast_shapes(a[:-2], b[:-2])  # raises if the batch dims do not broadcast
+        raise ValueError(
+            f"matmul_flops: a_shape[-1] must equal b_shape[-2], got {a} and {b}"
+        )
+    batch = torch.broadcast_shapes(
+        a[:-2], b[:-2]
+    )  # raises if the batch dims do not broadcast
     return 2 * math.prod(batch) * a[-2] * a[-1] * b[-1]
 
 
@@ -68,9 +90,13 @@ def module_flops(module: nn.Module, inputs: tuple, output: Tensor) -> int | None
         return int(module.flops(inputs, output))
     x = inputs[0] if inputs else None
     if isinstance(module, _TRANSPOSED_CONVS):
-        return 2 * x.numel() * module.weight[0].numel()  # weight: (C_in, C_out/groups, *kernel)
+        return (
+            2 * x.numel() * module.weight[0].numel()
+        )  # weight: (C_in, C_out/groups, *kernel)
     if isinstance(module, _CONVS):
-        return 2 * output.numel() * module.weight[0].numel()  # weight: (C_out, C_in/groups, *kernel)
+        return (
+            2 * output.numel() * module.weight[0].numel()
+        )  # weight: (C_out, C_in/groups, *kernel)
     if isinstance(module, nn.Linear):
         return 2 * output.numel() * module.in_features
     if isinstance(module, _NORMS):
@@ -131,10 +157,14 @@ def count_flops(model: nn.Module, inputs: Tensor | Sequence[int]) -> int:
 
 def count_params(model: nn.Module, trainable_only: bool = True) -> int:
     """Number of parameters (shared ones once); only those with ``requires_grad`` by default."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+    return sum(
+        p.numel() for p in model.parameters() if p.requires_grad or not trainable_only
+    )
 
 
-def summary_table(models: dict[str, nn.Module], input_shape: Sequence[int]) -> list[dict]:
+def summary_table(
+    models: dict[str, nn.Module], input_shape: Sequence[int]
+) -> list[dict]:
     """One row ``{"name", "params", "flops"}`` per model, for an input of ``input_shape``.
 
     ``params`` counts trainable parameters; ``flops`` is one forward pass on the whole
@@ -150,15 +180,23 @@ def format_table(rows: list[dict]) -> str:
     """Render ``summary_table`` rows as aligned text: params in millions, FLOPs in MFLOPs."""
     width = max([len("model")] + [len(r["name"]) for r in rows])
     lines = [f"{'model':<{width}}  {'params (M)':>10}  {'MFLOPs':>10}"]
-    lines += [f"{r['name']:<{width}}  {r['params'] / 1e6:>10.3f}  {r['flops'] / 1e6:>10.1f}" for r in rows]
+    lines += [
+        f"{r['name']:<{width}}  {r['params'] / 1e6:>10.3f}  {r['flops'] / 1e6:>10.1f}"
+        for r in rows
+    ]
     return "\n".join(lines)
 
 
 def _as_input(model: nn.Module, inputs: Tensor | Sequence[int]) -> Tensor:
     if isinstance(inputs, Tensor):
         return inputs
-    if not (isinstance(inputs, (tuple, list, torch.Size)) and all(isinstance(d, int) for d in inputs)):
-        raise ValueError(f"count_flops: inputs must be a Tensor or a shape (tuple of ints), got {inputs!r}")
+    if not (
+        isinstance(inputs, (tuple, list, torch.Size))
+        and all(isinstance(d, int) for d in inputs)
+    ):
+        raise ValueError(
+            f"count_flops: inputs must be a Tensor or a shape (tuple of ints), got {inputs!r}"
+        )
     p = next(model.parameters(), None)
     device, dtype = (p.device, p.dtype) if p is not None else (None, None)
     return torch.zeros(tuple(inputs), device=device, dtype=dtype)

@@ -7,6 +7,7 @@ Interactive pieces come in pairs: :func:`explore` is a live ipywidgets UI for a 
 kernel; :func:`sweep_animation` draws the same callback over a list of values into a
 self-contained JavaScript animation, which is what the static website shows.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -28,20 +29,30 @@ def to_numpy_image(image: torch.Tensor | np.ndarray) -> np.ndarray:
     """Turn ``Tensor[C, H, W]`` / ``Tensor[H, W]`` into an ``(H, W[, 3])`` array for ``imshow``."""
     if isinstance(image, np.ndarray):
         image = torch.from_numpy(image)
-    check_tensor("image", image, ndim=(2, 3), dims="(C, H, W) or (H, W)", fn="to_numpy_image")
+    check_tensor(
+        "image", image, ndim=(2, 3), dims="(C, H, W) or (H, W)", fn="to_numpy_image"
+    )
     image = image.detach().float().cpu()
     if image.ndim == 3:
         if image.shape[0] not in (1, 3):
             raise ValueError(
                 f"to_numpy_image: image must have 1 or 3 channels first (C, H, W), got shape {tuple(image.shape)}"
             )
-        image = image[0] if image.shape[0] == 1 else image.permute(1, 2, 0)  # (H, W) or (H, W, 3)
+        image = (
+            image[0] if image.shape[0] == 1 else image.permute(1, 2, 0)
+        )  # (H, W) or (H, W, 3)
     return image.numpy()
 
 
 def _as_list(images: torch.Tensor | Sequence[torch.Tensor]) -> list[torch.Tensor]:
     if isinstance(images, torch.Tensor):
-        check_tensor("images", images, ndim=(3, 4), dims="(B, C, H, W) or (B, H, W)", fn="image_grid")
+        check_tensor(
+            "images",
+            images,
+            ndim=(3, 4),
+            dims="(B, C, H, W) or (B, H, W)",
+            fn="image_grid",
+        )
         return list(images)
     if len(images) == 0:
         raise ValueError("image_grid: images must not be empty, got an empty sequence")
@@ -70,10 +81,14 @@ def image_grid(
     items = _as_list(images)
     check_int("ncols", ncols, min_value=1, fn="image_grid")
     if titles is not None and len(titles) != len(items):
-        raise ValueError(f"image_grid: titles must have one entry per image ({len(items)}), got {len(titles)}")
+        raise ValueError(
+            f"image_grid: titles must have one entry per image ({len(items)}), got {len(titles)}"
+        )
     ncols = min(ncols, len(items))
     nrows = -(-len(items) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.4), squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(size * ncols, size * nrows + 0.4), squeeze=False
+    )
     for i, ax in enumerate(axes.flat):
         ax.set_xticks([])
         ax.set_yticks([])
@@ -81,7 +96,9 @@ def image_grid(
             ax.axis("off")
             continue
         array = to_numpy_image(items[i])
-        ax.imshow(np.clip(array, 0, 1) if array.ndim == 3 else array, cmap=cmap or "gray")
+        ax.imshow(
+            np.clip(array, 0, 1) if array.ndim == 3 else array, cmap=cmap or "gray"
+        )
         if titles is not None:
             ax.set_title(titles[i], fontsize=8)
     fig.suptitle(title or f"{len(items)} images")
@@ -106,15 +123,26 @@ def draw_boxes(
     """Draw ``boxes (Tensor[K, 4])`` in ``(x1, y1, x2, y2)`` pixels over an image."""
     check_tensor("boxes", boxes, ndim=2, dims="(K, 4)", fn="draw_boxes")
     if boxes.shape[-1] != 4:
-        raise ValueError(f"draw_boxes: boxes must have shape (K, 4), got {tuple(boxes.shape)}")
+        raise ValueError(
+            f"draw_boxes: boxes must have shape (K, 4), got {tuple(boxes.shape)}"
+        )
     ax = _axes(ax)
     ax.imshow(np.clip(to_numpy_image(image), 0, 1), cmap="gray")
     for k, (x1, y1, x2, y2) in enumerate(boxes.tolist()):
         colour = PALETTE[k % len(PALETTE)]
-        ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, color=colour, lw=1.5))
+        ax.add_patch(
+            plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, color=colour, lw=1.5)
+        )
         if labels is not None:
-            ax.text(x1, y1, labels[k], color="white", fontsize=7, va="bottom",
-                    bbox={"facecolor": colour, "pad": 1, "lw": 0})
+            ax.text(
+                x1,
+                y1,
+                labels[k],
+                color="white",
+                fontsize=7,
+                va="bottom",
+                bbox={"facecolor": colour, "pad": 1, "lw": 0},
+            )
     ax.set_title(title)
     ax.set_xlabel("x (pixels)")
     ax.set_ylabel("y (pixels)")
@@ -160,8 +188,13 @@ def overlay_heatmap(
     base = to_numpy_image(image)
     height, width = base.shape[:2]
     ax.imshow(np.clip(base, 0, 1), cmap="gray")
-    ax.imshow(heat.detach().float().cpu().numpy(), cmap=cmap, alpha=alpha,
-              extent=(-0.5, width - 0.5, height - 0.5, -0.5), interpolation="bilinear")
+    ax.imshow(
+        heat.detach().float().cpu().numpy(),
+        cmap=cmap,
+        alpha=alpha,
+        extent=(-0.5, width - 0.5, height - 0.5, -0.5),
+        interpolation="bilinear",
+    )
     ax.set_title(title)
     ax.set_xlabel("x (pixels)")
     ax.set_ylabel("y (pixels)")
@@ -182,7 +215,12 @@ def plot_curves(
         raise ValueError("plot_curves: curves must name at least one series, got none")
     ax = _axes(ax, figsize=(6, 3.5))
     for name, values in curves.items():
-        ax.plot(range(1, len(values) + 1), list(values), label=name, marker="o" if len(values) < 30 else None)
+        ax.plot(
+            range(1, len(values) + 1),
+            list(values),
+            label=name,
+            marker="o" if len(values) < 30 else None,
+        )
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
@@ -199,9 +237,17 @@ def plot_history(history: Any, *, title: str = "training history") -> Figure:
     if not records:
         raise ValueError("plot_history: history has no epochs yet")
     keys = sorted({k for r in records for k in r if k != "epoch"})
-    losses = {k: [r.get(k, np.nan) for r in records] for k in keys if k.endswith("loss")}
-    others = {k: [r.get(k, np.nan) for r in records] for k in keys if not k.endswith("loss") and k != "seconds"}
-    fig, axes = plt.subplots(1, 2 if others else 1, figsize=(10 if others else 5.5, 3.5), squeeze=False)
+    losses = {
+        k: [r.get(k, np.nan) for r in records] for k in keys if k.endswith("loss")
+    }
+    others = {
+        k: [r.get(k, np.nan) for r in records]
+        for k in keys
+        if not k.endswith("loss") and k != "seconds"
+    }
+    fig, axes = plt.subplots(
+        1, 2 if others else 1, figsize=(10 if others else 5.5, 3.5), squeeze=False
+    )
     plot_curves(losses, ylabel="loss", title="loss", ax=axes[0, 0])
     if others:
         plot_curves(others, ylabel="metric", title="metrics", ax=axes[0, 1])
@@ -246,7 +292,12 @@ def sweep_animation(
     return HTML(html)
 
 
-def explore(draw: Callable[..., None], *, figsize: tuple[float, float] = (8, 3), **sliders: Sequence[Any]):
+def explore(
+    draw: Callable[..., None],
+    *,
+    figsize: tuple[float, float] = (8, 3),
+    **sliders: Sequence[Any],
+):
     """A live ipywidgets explorer: one slider per keyword, ``draw(fig, **values)`` on change.
 
     Each keyword names a list of values (numbers or strings). Needs a running kernel; pair it with
@@ -259,13 +310,17 @@ def explore(draw: Callable[..., None], *, figsize: tuple[float, float] = (8, 3),
     from IPython.display import display
 
     if not sliders:
-        raise ValueError("explore: give at least one slider, e.g. explore(draw, sigma=[1, 2, 3])")
+        raise ValueError(
+            "explore: give at least one slider, e.g. explore(draw, sigma=[1, 2, 3])"
+        )
     controls = {}
     for name, options in sliders.items():
         options = list(options)
         if not options:
             raise ValueError(f"explore: slider {name!r} must list at least one value")
-        controls[name] = widgets.SelectionSlider(options=options, value=options[0], description=name)
+        controls[name] = widgets.SelectionSlider(
+            options=options, value=options[0], description=name
+        )
     output = widgets.Output()
 
     def redraw(_: Any = None) -> None:

@@ -3,6 +3,7 @@
 Readers should read the code that runs, not a copy pasted into a cell that drifts from it.
 ``show_source(conv2d)`` renders the function as it is in ``lib/scratchvision``.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -37,7 +38,9 @@ def show_source(obj: Any, *, lines: tuple[int, int] | None = None):
         first, last = lines
         all_lines = text.splitlines()
         if not (1 <= first <= last <= len(all_lines)):
-            raise ValueError(f"show_source: lines must lie in [1, {len(all_lines)}], got {lines!r}")
+            raise ValueError(
+                f"show_source: lines must lie in [1, {len(all_lines)}], got {lines!r}"
+            )
         text = "\n".join(all_lines[first - 1 : last])
     return Code(text, language="python")
 

@@ -3,6 +3,7 @@
 Plain PyTorch, no trainer framework: a reader should see every step of a training epoch.
 The loop returns a :class:`History` that :func:`scratchvision.plot.plot_history` draws.
 """
+
 from __future__ import annotations
 
 import random
@@ -57,7 +58,9 @@ class History:
         """The final epoch's value of ``key``."""
         values = self.series(key)
         if not values:
-            raise ValueError(f"History.last: key must be one of {sorted(self.epochs[-1]) if self.epochs else []}, got {key!r}")
+            raise ValueError(
+                f"History.last: key must be one of {sorted(self.epochs[-1]) if self.epochs else []}, got {key!r}"
+            )
         return values[-1]
 
 
@@ -145,7 +148,9 @@ def fit(
         sums = {"loss": 0.0, **{name: 0.0 for name in metrics}}
         count = 0
         total = len(train_loader) if hasattr(train_loader, "__len__") else None
-        for inputs, targets in _progress(train_loader, total, f"epoch {epoch}/{epochs}", progress):
+        for inputs, targets in _progress(
+            train_loader, total, f"epoch {epoch}/{epochs}", progress
+        ):
             inputs, targets = _to(inputs, device), _to(targets, device)
             outputs = model(inputs)
             loss = loss_fn(outputs, targets)
@@ -162,10 +167,14 @@ def fit(
                     sums[name] += metric(outputs, targets) * n
             count += n
         if count == 0:
-            raise ValueError("fit: train_loader must yield at least one batch, got none")
+            raise ValueError(
+                "fit: train_loader must yield at least one batch, got none"
+            )
         record = {"epoch": epoch, **{f"train_{k}": v / count for k, v in sums.items()}}
         if val_loader is not None:
-            scores = evaluate(model, val_loader, loss_fn=loss_fn, metrics=metrics, device=device)
+            scores = evaluate(
+                model, val_loader, loss_fn=loss_fn, metrics=metrics, device=device
+            )
             record.update({f"val_{k}": v for k, v in scores.items()})
         record["seconds"] = time.perf_counter() - start
         history.epochs.append(record)
@@ -176,6 +185,8 @@ def fit(
 
 def _format(record: Mapping[str, float]) -> str:
     parts = [f"epoch {record['epoch']:>3}"]
-    parts += [f"{k} {v:.4f}" for k, v in record.items() if k not in ("epoch", "seconds")]
+    parts += [
+        f"{k} {v:.4f}" for k, v in record.items() if k not in ("epoch", "seconds")
+    ]
     parts.append(f"{record['seconds']:.1f}s")
     return "  ".join(parts)

@@ -8,6 +8,7 @@ is reported as *which argument*, *what was expected* and *what came in*, e.g.::
 These helpers keep those messages uniform. They are for user input only; internal
 invariants stay as plain code.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -45,7 +46,9 @@ def check_tensor(
     """
     where = _where(fn)
     if not isinstance(value, torch.Tensor):
-        raise ValueError(f"{where}{name} must be a torch.Tensor, got {type(value).__name__}")
+        raise ValueError(
+            f"{where}{name} must be a torch.Tensor, got {type(value).__name__}"
+        )
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if value.ndim not in allowed:
@@ -55,7 +58,9 @@ def check_tensor(
                 f"{where}{name} must be a {want} tensor{shape_hint}, got shape {tuple(value.shape)}"
             )
     if floating and not value.is_floating_point():
-        raise ValueError(f"{where}{name} must have a floating-point dtype, got {value.dtype}")
+        raise ValueError(
+            f"{where}{name} must have a floating-point dtype, got {value.dtype}"
+        )
     if dtype is not None and value.dtype != dtype:
         raise ValueError(f"{where}{name} must have dtype {dtype}, got {value.dtype}")
     if channels is not None and (value.ndim < 3 or value.shape[-3] != channels):
@@ -71,7 +76,9 @@ def check_int(
     """Check that ``value`` is an int (not a bool) and at least ``min_value``; return it."""
     where = _where(fn)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{where}{name} must be an int, got {value!r} ({type(value).__name__})")
+        raise ValueError(
+            f"{where}{name} must be an int, got {value!r} ({type(value).__name__})"
+        )
     if min_value is not None and value < min_value:
         raise ValueError(f"{where}{name} must be >= {min_value}, got {value}")
     return value
@@ -91,7 +98,9 @@ def check_pair(
     ):
         pair = (int(value[0]), int(value[1]))
     else:
-        raise ValueError(f"{where}{name} must be an int or a pair of ints, got {value!r}")
+        raise ValueError(
+            f"{where}{name} must be an int or a pair of ints, got {value!r}"
+        )
     if min(pair) < min_value:
         raise ValueError(f"{where}{name} must be >= {min_value}, got {value!r}")
     return pair
@@ -116,7 +125,9 @@ def check_range(
     return float(value)
 
 
-def check_choice(name: str, value: Any, choices: Iterable[Any], *, fn: str | None = None) -> Any:
+def check_choice(
+    name: str, value: Any, choices: Iterable[Any], *, fn: str | None = None
+) -> Any:
     """Check that ``value`` is one of ``choices``; return it."""
     options = list(choices)
     if value not in options:

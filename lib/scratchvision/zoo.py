@@ -22,6 +22,7 @@ notebook runs on a laptop CPU in its time budget. ``checkpoints/manifest.json`` 
 ``python -m scratchvision.zoo train NAME`` re-runs the recipe and rewrites the card, so every
 number on a card can be reproduced; a test re-evaluates each checkpoint against its card.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,7 +77,9 @@ def resolve(path: str) -> Any:
     """Import ``"package.module:attribute"`` and return the attribute."""
     module_name, sep, attribute = path.partition(":")
     if not sep:
-        raise ValueError(f"zoo: import path must look like 'package.module:name', got {path!r}")
+        raise ValueError(
+            f"zoo: import path must look like 'package.module:name', got {path!r}"
+        )
     return getattr(importlib.import_module(module_name), attribute)
 
 
@@ -95,7 +98,9 @@ def build(name: str, root: str | Path | None = None) -> nn.Module:
     return resolve(entry["builder"])(**entry.get("kwargs", {}))
 
 
-def load(name: str, *, root: str | Path | None = None, device: str | torch.device = "cpu") -> nn.Module:
+def load(
+    name: str, *, root: str | Path | None = None, device: str | torch.device = "cpu"
+) -> nn.Module:
     """Build checkpoint ``name``'s model, verify the file's sha256, load the weights; eval mode."""
     entry = card(name, root)
     path = _root(root) / entry.get("file", f"{name}.pt")
@@ -114,15 +119,21 @@ def load(name: str, *, root: str | Path | None = None, device: str | torch.devic
     return _reload(build(name, root), path).to(device)
 
 
-def evaluate(name: str, model: nn.Module | None = None, *, root: str | Path | None = None) -> dict[str, float]:
+def evaluate(
+    name: str, model: nn.Module | None = None, *, root: str | Path | None = None
+) -> dict[str, float]:
     """Re-measure a checkpoint's metrics with its card's evaluator."""
     entry = card(name, root)
     model = load(name, root=root) if model is None else model
-    scores = resolve(entry["evaluate"])(model.eval(), **entry.get("evaluate_kwargs", {}))
+    scores = resolve(entry["evaluate"])(
+        model.eval(), **entry.get("evaluate_kwargs", {})
+    )
     return {k: float(v) for k, v in scores.items()}
 
 
-def train(name: str, *, root: str | Path | None = None, seed: int = 0) -> dict[str, Any]:
+def train(
+    name: str, *, root: str | Path | None = None, seed: int = 0
+) -> dict[str, Any]:
     """Run the recipe of ``name``, save the checkpoint, and rewrite its card with fresh figures."""
     entry = card(name, root)
     torch.manual_seed(seed)
@@ -140,7 +151,7 @@ def train(name: str, *, root: str | Path | None = None, seed: int = 0) -> dict[s
     if path.stat().st_size > MAX_BYTES:
         raise ValueError(
             f"zoo: checkpoint {name!r} is {path.stat().st_size / 2**20:.1f} MiB, over the 5 MiB limit; "
-            "shrink the model or set \"store\": \"float16\" on its card"
+            'shrink the model or set "store": "float16" on its card'
         )
     entry.update(
         file=path.name,
@@ -155,7 +166,9 @@ def train(name: str, *, root: str | Path | None = None, seed: int = 0) -> dict[s
     saved = _reload(model, path)
     scores = resolve(entry["evaluate"])(saved, **entry.get("evaluate_kwargs", {}))
     entry["metrics"] = {k: round(float(v), 4) for k, v in scores.items()}
-    cards = manifest(root)  # re-read: another recipe may have finished while this one trained
+    cards = manifest(
+        root
+    )  # re-read: another recipe may have finished while this one trained
     cards[name] = entry
     _write_manifest(cards, root)
     return entry
@@ -164,13 +177,19 @@ def train(name: str, *, root: str | Path | None = None, seed: int = 0) -> dict[s
 def _reload(model: nn.Module, path: Path) -> nn.Module:
     """Evaluate what was saved (after any float16 rounding), not the in-memory weights."""
     state = torch.load(path, map_location="cpu", weights_only=True)
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    model.load_state_dict(
+        {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
+    )
     return model.eval()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scratchvision.zoo", description=__doc__.splitlines()[0])
-    parser.add_argument("--root", default=None, help="zoo folder (default: the package's checkpoints/)")
+    parser = argparse.ArgumentParser(
+        prog="python -m scratchvision.zoo", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--root", default=None, help="zoo folder (default: the package's checkpoints/)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list the checkpoints and their metrics")
     show = sub.add_parser("show", help="print one card")
@@ -183,7 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "list":
         for name in names(args.root):
             entry = card(name, args.root)
-            print(f"{name:32s} {json.dumps(entry.get('metrics', {}))}  {entry.get('train_seconds', '?')} s")
+            print(
+                f"{name:32s} {json.dumps(entry.get('metrics', {}))}  {entry.get('train_seconds', '?')} s"
+            )
     elif args.command == "show":
         print(json.dumps(card(args.name, args.root), indent=2))
     elif args.command == "train":
@@ -192,10 +213,15 @@ def main(argv: list[str] | None = None) -> int:
     else:
         failed = 0
         for name in args.name or names(args.root):
-            claimed, measured = card(name, args.root).get("metrics", {}), evaluate(name, root=args.root)
+            claimed, measured = (
+                card(name, args.root).get("metrics", {}),
+                evaluate(name, root=args.root),
+            )
             ok = all(abs(measured[k] - v) <= 0.01 for k, v in claimed.items())
             failed += not ok
-            print(f"{'ok  ' if ok else 'FAIL'} {name}: card {claimed} measured {measured}")
+            print(
+                f"{'ok  ' if ok else 'FAIL'} {name}: card {claimed} measured {measured}"
+            )
         return 1 if failed else 0
     return 0
 

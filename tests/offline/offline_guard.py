@@ -3,6 +3,7 @@
 The course promises that no default path touches the network; the test session runs with this
 guard installed, in its own process and in every kernel it starts.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -33,7 +34,9 @@ def _is_local(address) -> bool:
 def _guarded(original):
     def connect(self, address, *args, **kwargs):
         if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(address):
-            raise NetworkBlocked(f"network access blocked in tests: connect to {address!r}")
+            raise NetworkBlocked(
+                f"network access blocked in tests: connect to {address!r}"
+            )
         return original(self, address, *args, **kwargs)
 
     return connect
@@ -43,7 +46,9 @@ def _guarded_getaddrinfo(original):
     def getaddrinfo(host, *args, **kwargs):
         name = host.decode() if isinstance(host, bytes) else host
         if name is not None and not _is_local((name,)):
-            raise NetworkBlocked(f"network access blocked in tests: DNS lookup of {name!r}")
+            raise NetworkBlocked(
+                f"network access blocked in tests: DNS lookup of {name!r}"
+            )
         return original(host, *args, **kwargs)
 
     return getaddrinfo

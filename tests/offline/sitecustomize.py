@@ -4,6 +4,7 @@
 Python imports ``sitecustomize`` at start-up, so kernels launched by nbval are guarded too.
 Loopback stays open: Jupyter kernels talk to their client over 127.0.0.1.
 """
+
 import os
 
 if os.environ.get("SCRATCHVISION_OFFLINE") == "1":

@@ -6,7 +6,9 @@ Tensor[B, C', h, w], and ``model.cam_layer`` is the module whose output is the C
 Grad-CAM target (for the CNNs that output is ``features(images)`` itself; ViT and Swin
 output tokens, which their ``tokens_to_map`` lays out as a map).
 """
+
 from scratchvision.backbones.alexnet import AlexNet
+from scratchvision.backbones.cost import attention_cost_curve
 from scratchvision.backbones.lenet import ACTIVATIONS, LeNet
 from scratchvision.backbones.resnet import (
     BasicBlock,
@@ -20,7 +22,6 @@ from scratchvision.backbones.resnet import (
     resnet29_bottleneck,
     resnet_cifar,
 )
-from scratchvision.backbones.cost import attention_cost_curve
 from scratchvision.backbones.swin import (
     PatchMerging,
     Swin,
@@ -45,10 +46,39 @@ from scratchvision.backbones.vit import (
 )
 
 __all__ = [
-    "ACTIVATIONS", "AlexNet", "BasicBlock", "Bottleneck", "LeNet", "PadShortcut", "ResNet",
-    "ResidualBlock", "VGG", "conv3x3_stage", "plain20", "resnet8", "resnet20",
-    "resnet29_bottleneck", "resnet_cifar", "vgg11_small", "vgg_small",
-    "MLP", "Block", "PatchEmbed", "ViT", "mean_attention_distance", "sincos_2d", "vit_small", "vit_tiny",
-    "PatchMerging", "Swin", "SwinBlock", "WindowAttention", "msa_flops", "relative_position_index",
-    "swin_micro", "swin_tiny", "wmsa_flops", "attention_cost_curve",
+    "ACTIVATIONS",
+    "AlexNet",
+    "BasicBlock",
+    "Bottleneck",
+    "LeNet",
+    "PadShortcut",
+    "ResNet",
+    "ResidualBlock",
+    "VGG",
+    "conv3x3_stage",
+    "plain20",
+    "resnet8",
+    "resnet20",
+    "resnet29_bottleneck",
+    "resnet_cifar",
+    "vgg11_small",
+    "vgg_small",
+    "MLP",
+    "Block",
+    "PatchEmbed",
+    "ViT",
+    "mean_attention_distance",
+    "sincos_2d",
+    "vit_small",
+    "vit_tiny",
+    "PatchMerging",
+    "Swin",
+    "SwinBlock",
+    "WindowAttention",
+    "msa_flops",
+    "relative_position_index",
+    "swin_micro",
+    "swin_tiny",
+    "wmsa_flops",
+    "attention_cost_curve",
 ]

@@ -4,14 +4,15 @@ Taught in ``notebooks/01_cnn_vit/``, which uses the ``activation`` and ``dropout
 reproduce the paper's two claims: ReLU networks converge several times faster than tanh
 ones (Sec. 3.1, Fig. 1), and dropout curbs overfitting of the large dense layers (Sec. 4.2).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from torch import Tensor, nn
 
-from scratchvision.validate import check_choice, check_int, check_range, check_tensor
 from scratchvision.backbones.lenet import ACTIVATIONS
+from scratchvision.validate import check_choice, check_int, check_range, check_tensor
 
 
 class AlexNet(nn.Module):
@@ -47,28 +48,45 @@ class AlexNet(nn.Module):
         dropout: float = 0.5,
     ):
         super().__init__()
-        self.in_channels = check_int("in_channels", in_channels, min_value=1, fn="AlexNet")
+        self.in_channels = check_int(
+            "in_channels", in_channels, min_value=1, fn="AlexNet"
+        )
         check_int("num_classes", num_classes, min_value=1, fn="AlexNet")
         check_int("hidden", hidden, min_value=1, fn="AlexNet")
         check_range("dropout", dropout, low=0.0, high=1.0, fn="AlexNet")
-        act = ACTIVATIONS[check_choice("activation", activation, ACTIVATIONS, fn="AlexNet")]
+        act = ACTIVATIONS[
+            check_choice("activation", activation, ACTIVATIONS, fn="AlexNet")
+        ]
         if len(widths) != 5:
-            raise ValueError(f"AlexNet: widths must have 5 entries, got {tuple(widths)!r}")
-        c1, c2, c3, c4, c5 = (check_int("widths", w, min_value=1, fn="AlexNet") for w in widths)
+            raise ValueError(
+                f"AlexNet: widths must have 5 entries, got {tuple(widths)!r}"
+            )
+        c1, c2, c3, c4, c5 = (
+            check_int("widths", w, min_value=1, fn="AlexNet") for w in widths
+        )
         self.body = nn.Sequential(
-            nn.Conv2d(in_channels, c1, kernel_size=5, stride=2, padding=2), act(),  # (B, c1, H/2, W/2)
+            nn.Conv2d(in_channels, c1, kernel_size=5, stride=2, padding=2),
+            act(),  # (B, c1, H/2, W/2)
             nn.MaxPool2d(3, stride=2, padding=1),  # (B, c1, H/4, W/4)
-            nn.Conv2d(c1, c2, kernel_size=5, padding=2), act(),
+            nn.Conv2d(c1, c2, kernel_size=5, padding=2),
+            act(),
             nn.MaxPool2d(3, stride=2, padding=1),  # (B, c2, H/8, W/8)
-            nn.Conv2d(c2, c3, kernel_size=3, padding=1), act(),  # (B, c3, H/8, W/8)
-            nn.Conv2d(c3, c4, kernel_size=3, padding=1), act(),  # (B, c4, H/8, W/8)
-            nn.Conv2d(c4, c5, kernel_size=3, padding=1), act(),  # (B, c5, H/8, W/8)
+            nn.Conv2d(c2, c3, kernel_size=3, padding=1),
+            act(),  # (B, c3, H/8, W/8)
+            nn.Conv2d(c3, c4, kernel_size=3, padding=1),
+            act(),  # (B, c4, H/8, W/8)
+            nn.Conv2d(c4, c5, kernel_size=3, padding=1),
+            act(),  # (B, c5, H/8, W/8)
         )
         self.head = nn.Sequential(
             nn.AdaptiveMaxPool2d(4),  # (B, c5, 4, 4)
             nn.Flatten(),  # (B, c5 * 16)
-            nn.Dropout(dropout), nn.Linear(c5 * 16, hidden), act(),  # (B, hidden)
-            nn.Dropout(dropout), nn.Linear(hidden, hidden), act(),
+            nn.Dropout(dropout),
+            nn.Linear(c5 * 16, hidden),
+            act(),  # (B, hidden)
+            nn.Dropout(dropout),
+            nn.Linear(hidden, hidden),
+            act(),
             nn.Linear(hidden, num_classes),  # (B, num_classes)
         )
 
@@ -79,8 +97,15 @@ class AlexNet(nn.Module):
 
     def features(self, images: Tensor) -> Tensor:
         """Images ``(B, in_channels, H, W)`` -> conv5 map ``(B, widths[4], H/8, W/8)``."""
-        check_tensor("images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="AlexNet")
-        check_choice("images.shape[1] (channels)", images.shape[1], [self.in_channels], fn="AlexNet")
+        check_tensor(
+            "images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="AlexNet"
+        )
+        check_choice(
+            "images.shape[1] (channels)",
+            images.shape[1],
+            [self.in_channels],
+            fn="AlexNet",
+        )
         return self.body(images)  # (B, c5, H/8, W/8)
 
     def forward(self, images: Tensor) -> Tensor:

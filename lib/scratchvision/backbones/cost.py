@@ -7,6 +7,7 @@ the number of tokens; Swin's M x M window attention costs ``4hwC^2 + 2M^2 hwC``,
 difference is which tokens see which. Used by the Swin lesson of ``notebooks/01_cnn_vit/``
 and by ``make bench``.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -21,7 +22,12 @@ from scratchvision.validate import check_int
 
 
 def attention_cost_curve(
-    sizes: Sequence[int], *, dim: int = 48, window: int = 4, heads: int = 3, repeats: int = 5,
+    sizes: Sequence[int],
+    *,
+    dim: int = 48,
+    window: int = 4,
+    heads: int = 3,
+    repeats: int = 5,
 ) -> list[dict[str, float]]:
     """Time and count global vs window self-attention on square token grids.
 
@@ -47,21 +53,27 @@ def attention_cost_curve(
     for size in sizes:
         check_int("sizes[i]", size, min_value=1, fn=fn)
         if size % window:
-            raise ValueError(f"{fn}: every size must be divisible by window={window}, got {size}")
+            raise ValueError(
+                f"{fn}: every size must be divisible by window={window}, got {size}"
+            )
         grid = torch.randn(1, size, size, dim)  # (1, H, W, C)
         tokens = grid.flatten(1, 2)  # (1, N, C)
         windows = window_partition(grid, window)  # (nW, M*M, C)
         n, n_windows = size * size, windows.shape[0]
-        rows.append({
-            "size": size,
-            "tokens": n,
-            "global_ms": _median_ms(lambda: attn(tokens), repeats),
-            "window_ms": _median_ms(lambda: attn(window_partition(grid, window)), repeats),
-            "global_flops": attn.flops((tokens,), None),
-            "window_flops": attn.flops((windows,), None),
-            "global_probs_mb": heads * n * n * 4 / 2**20,
-            "window_probs_mb": n_windows * heads * window**4 * 4 / 2**20,
-        })
+        rows.append(
+            {
+                "size": size,
+                "tokens": n,
+                "global_ms": _median_ms(lambda: attn(tokens), repeats),
+                "window_ms": _median_ms(
+                    lambda: attn(window_partition(grid, window)), repeats
+                ),
+                "global_flops": attn.flops((tokens,), None),
+                "window_flops": attn.flops((windows,), None),
+                "global_probs_mb": heads * n * n * 4 / 2**20,
+                "window_probs_mb": n_windows * heads * window**4 * 4 / 2**20,
+            }
+        )
     return rows
 
 

@@ -8,6 +8,7 @@ the same depth with identity shortcuts (``residual=True``) trains better. A bloc
 
 and its plain twin computes ``y = relu(F(x))`` with the very same ``F``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -31,13 +32,19 @@ class PadShortcut(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         x = x[:, :, :: self.stride, :: self.stride]  # (B, C, H/s, W/s)
-        return F.pad(x, (0, 0, 0, 0, 0, self.out_channels - x.shape[1]))  # (B, C_out, H/s, W/s)
+        return F.pad(
+            x, (0, 0, 0, 0, 0, self.out_channels - x.shape[1])
+        )  # (B, C_out, H/s, W/s)
 
 
-def conv_bn(in_channels: int, out_channels: int, kernel_size: int, stride: int = 1) -> list[nn.Module]:
+def conv_bn(
+    in_channels: int, out_channels: int, kernel_size: int, stride: int = 1
+) -> list[nn.Module]:
     """A bias-free conv followed by BatchNorm (which would cancel the bias anyway)."""
     pad = kernel_size // 2  # "same" padding, so a stride of s divides H and W by s
-    conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding=pad, bias=False)
+    conv = nn.Conv2d(
+        in_channels, out_channels, kernel_size, stride, padding=pad, bias=False
+    )
     return [conv, nn.BatchNorm2d(out_channels)]
 
 
@@ -57,8 +64,14 @@ class ResidualBlock(nn.Module):
     expansion = 1  # out_channels / width, for the subclasses
 
     def __init__(
-        self, branch: nn.Sequential, in_channels: int, out_channels: int, stride: int, *,
-        residual: bool, shortcut: str,
+        self,
+        branch: nn.Sequential,
+        in_channels: int,
+        out_channels: int,
+        stride: int,
+        *,
+        residual: bool,
+        shortcut: str,
     ):
         super().__init__()
         fn = type(self).__name__
@@ -70,7 +83,9 @@ class ResidualBlock(nn.Module):
         elif in_channels == out_channels and stride == 1:
             self.shortcut = nn.Identity()
         elif shortcut == "conv":
-            self.shortcut = nn.Sequential(*conv_bn(in_channels, out_channels, 1, stride))
+            self.shortcut = nn.Sequential(
+                *conv_bn(in_channels, out_channels, 1, stride)
+            )
         elif out_channels >= in_channels:
             self.shortcut = PadShortcut(out_channels, stride)
         else:
@@ -89,10 +104,22 @@ class BasicBlock(ResidualBlock):
     """Two 3x3 convs (He et al. 2016, Fig. 2): ``(B, in, H, W) -> (B, width, H/s, W/s)``."""
 
     def __init__(
-        self, *, in_channels: int, width: int, stride: int = 1, residual: bool = True, shortcut: str = "pad"
+        self,
+        *,
+        in_channels: int,
+        width: int,
+        stride: int = 1,
+        residual: bool = True,
+        shortcut: str = "pad",
     ):
-        branch = nn.Sequential(*conv_bn(in_channels, width, 3, stride), nn.ReLU(), *conv_bn(width, width, 3))
-        super().__init__(branch, in_channels, width, stride, residual=residual, shortcut=shortcut)
+        branch = nn.Sequential(
+            *conv_bn(in_channels, width, 3, stride),
+            nn.ReLU(),
+            *conv_bn(width, width, 3),
+        )
+        super().__init__(
+            branch, in_channels, width, stride, residual=residual, shortcut=shortcut
+        )
 
 
 class Bottleneck(ResidualBlock):
@@ -104,15 +131,25 @@ class Bottleneck(ResidualBlock):
     expansion = 4
 
     def __init__(
-        self, *, in_channels: int, width: int, stride: int = 1, residual: bool = True, shortcut: str = "pad"
+        self,
+        *,
+        in_channels: int,
+        width: int,
+        stride: int = 1,
+        residual: bool = True,
+        shortcut: str = "pad",
     ):
         out = width * self.expansion
         branch = nn.Sequential(
-            *conv_bn(in_channels, width, 1), nn.ReLU(),
-            *conv_bn(width, width, 3, stride), nn.ReLU(),
+            *conv_bn(in_channels, width, 1),
+            nn.ReLU(),
+            *conv_bn(width, width, 3, stride),
+            nn.ReLU(),
             *conv_bn(width, out, 1),
         )
-        super().__init__(branch, in_channels, out, stride, residual=residual, shortcut=shortcut)
+        super().__init__(
+            branch, in_channels, out, stride, residual=residual, shortcut=shortcut
+        )
 
 
 BLOCKS: dict[str, type[ResidualBlock]] = {"basic": BasicBlock, "bottleneck": Bottleneck}
@@ -121,20 +158,31 @@ BLOCKS: dict[str, type[ResidualBlock]] = {"basic": BasicBlock, "bottleneck": Bot
 def make_stem(kind: str, in_channels: int, width: int) -> nn.Sequential:
     """``"cifar"``: one 3x3 conv (Sec. 4.2); ``"imagenet"``: 7x7 / 2 conv, 3x3 / 2 max pool (Table 1)."""
     if kind == "cifar":
-        return nn.Sequential(*conv_bn(in_channels, width, 3), nn.ReLU())  # (B, width, H, W)
+        return nn.Sequential(
+            *conv_bn(in_channels, width, 3), nn.ReLU()
+        )  # (B, width, H, W)
     return nn.Sequential(
-        *conv_bn(in_channels, width, 7, stride=2), nn.ReLU(),  # (B, width, H/2, W/2)
+        *conv_bn(in_channels, width, 7, stride=2),
+        nn.ReLU(),  # (B, width, H/2, W/2)
         nn.MaxPool2d(3, stride=2, padding=1),  # (B, width, H/4, W/4)
     )
 
 
 def make_stage(
-    block: type[ResidualBlock], in_channels: int, width: int, n_blocks: int, *, stride: int,
-    residual: bool, shortcut: str,
+    block: type[ResidualBlock],
+    in_channels: int,
+    width: int,
+    n_blocks: int,
+    *,
+    stride: int,
+    residual: bool,
+    shortcut: str,
 ) -> nn.Sequential:
     """``n_blocks`` blocks; the first changes the shape: ``-> (B, width * expansion, H/s, W/s)``."""
     options = {"width": width, "residual": residual, "shortcut": shortcut}
-    blocks = [block(in_channels=in_channels, stride=stride, **options)]  # (B, width * expansion, H/s, W/s)
+    blocks = [
+        block(in_channels=in_channels, stride=stride, **options)
+    ]  # (B, width * expansion, H/s, W/s)
     for _ in range(n_blocks - 1):
         blocks.append(block(in_channels=width * block.expansion, **options))
     return nn.Sequential(*blocks)
@@ -179,7 +227,9 @@ class ResNet(nn.Module):
         Block = BLOCKS[check_choice("block", block, BLOCKS, fn="ResNet")]
         check_choice("stem", stem, ("cifar", "imagenet"), fn="ResNet")
         check_choice("shortcut", shortcut, ("pad", "conv"), fn="ResNet")
-        self.in_channels = check_int("in_channels", in_channels, min_value=1, fn="ResNet")
+        self.in_channels = check_int(
+            "in_channels", in_channels, min_value=1, fn="ResNet"
+        )
         check_int("num_classes", num_classes, min_value=1, fn="ResNet")
         if len(layers) == 0 or len(widths) != len(layers):
             raise ValueError(
@@ -189,12 +239,24 @@ class ResNet(nn.Module):
             check_int("layers", n, min_value=1, fn="ResNet")
             check_int("widths", w, min_value=1, fn="ResNet")
         if zero_init_residual and not residual:
-            raise ValueError("ResNet: zero_init_residual=True needs residual=True, got residual=False")
+            raise ValueError(
+                "ResNet: zero_init_residual=True needs residual=True, got residual=False"
+            )
         self.stem = make_stem(stem, in_channels, widths[0])  # (B, w0, H', W')
         stages, cin = [], widths[0]
         for i, (n, w) in enumerate(zip(layers, widths)):
             stride = 1 if i == 0 else 2
-            stages.append(make_stage(Block, cin, w, n, stride=stride, residual=residual, shortcut=shortcut))
+            stages.append(
+                make_stage(
+                    Block,
+                    cin,
+                    w,
+                    n,
+                    stride=stride,
+                    residual=residual,
+                    shortcut=shortcut,
+                )
+            )
             cin = w * Block.expansion  # stage i: (B, cin, H'/2^i, W'/2^i)
         self.body = nn.Sequential(*stages)
         self.head = nn.Sequential(
@@ -214,8 +276,15 @@ class ResNet(nn.Module):
 
     def features(self, images: Tensor) -> Tensor:
         """Images ``(B, in_channels, H, W)`` -> last stage ``(B, widths[-1] * expansion, h, w)``."""
-        check_tensor("images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="ResNet")
-        check_choice("images.shape[1] (channels)", images.shape[1], [self.in_channels], fn="ResNet")
+        check_tensor(
+            "images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="ResNet"
+        )
+        check_choice(
+            "images.shape[1] (channels)",
+            images.shape[1],
+            [self.in_channels],
+            fn="ResNet",
+        )
         return self.body(self.stem(images))  # (B, C, h, w)
 
     def forward(self, images: Tensor) -> Tensor:
@@ -224,7 +293,11 @@ class ResNet(nn.Module):
 
 
 def resnet_cifar(
-    *, depth: int = 20, block: str = "basic", residual: bool = True, num_classes: int = 10,
+    *,
+    depth: int = 20,
+    block: str = "basic",
+    residual: bool = True,
+    num_classes: int = 10,
     in_channels: int = 3,
 ) -> ResNet:
     """The CIFAR-10 family of He et al. 2016 (Sec. 4.2): three stages of 16, 32, 64 channels.
@@ -232,14 +305,22 @@ def resnet_cifar(
     With basic blocks ``depth = 6n + 2`` (n blocks per stage, 2 convs each, plus the stem
     conv and the classifier); with bottlenecks ``depth = 9n + 2`` (3 convs per block).
     """
-    convs = {"basic": 2, "bottleneck": 3}[check_choice("block", block, BLOCKS, fn="resnet_cifar")]
+    convs = {"basic": 2, "bottleneck": 3}[
+        check_choice("block", block, BLOCKS, fn="resnet_cifar")
+    ]
     check_int("depth", depth, min_value=3 * convs + 2, fn="resnet_cifar")
     if (depth - 2) % (3 * convs):
-        raise ValueError(f"resnet_cifar: depth must be {3 * convs}n + 2 for {block} blocks, got {depth}")
+        raise ValueError(
+            f"resnet_cifar: depth must be {3 * convs}n + 2 for {block} blocks, got {depth}"
+        )
     n = (depth - 2) // (3 * convs)
     return ResNet(
-        block=block, layers=(n, n, n), widths=(16, 32, 64), residual=residual,
-        num_classes=num_classes, in_channels=in_channels,
+        block=block,
+        layers=(n, n, n),
+        widths=(16, 32, 64),
+        residual=residual,
+        num_classes=num_classes,
+        in_channels=in_channels,
     )
 
 
@@ -255,9 +336,13 @@ def resnet20(*, num_classes: int = 10, in_channels: int = 3) -> ResNet:
 
 def plain20(*, num_classes: int = 10, in_channels: int = 3) -> ResNet:
     """ResNet-20 without skip connections: the 20-layer plain net of He et al. 2016 (Fig. 6)."""
-    return resnet_cifar(depth=20, residual=False, num_classes=num_classes, in_channels=in_channels)
+    return resnet_cifar(
+        depth=20, residual=False, num_classes=num_classes, in_channels=in_channels
+    )
 
 
 def resnet29_bottleneck(*, num_classes: int = 10, in_channels: int = 3) -> ResNet:
     """Three bottleneck blocks per stage (depth 9 * 3 + 2 = 29): 64, 128, 256 output channels."""
-    return resnet_cifar(depth=29, block="bottleneck", num_classes=num_classes, in_channels=in_channels)
+    return resnet_cifar(
+        depth=29, block="bottleneck", num_classes=num_classes, in_channels=in_channels
+    )

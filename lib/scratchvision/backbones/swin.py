@@ -12,6 +12,7 @@ final LayerNorm, whose (B, H', W', C) output ``model.tokens_to_map`` turns into 
 
 Taught in ``notebooks/01_cnn_vit/`` (Swin lesson); cost curve in ``backbones/cost.py``.
 """
+
 from __future__ import annotations
 
 import torch
@@ -20,7 +21,12 @@ from einops import rearrange, repeat
 
 from scratchvision.backbones.vit import MLP, PatchEmbed
 from scratchvision.ops.attention import MultiHeadAttention
-from scratchvision.ops.windows import cyclic_shift, shifted_window_mask, window_partition, window_reverse
+from scratchvision.ops.windows import (
+    cyclic_shift,
+    shifted_window_mask,
+    window_partition,
+    window_reverse,
+)
 from scratchvision.validate import check_int, check_pair, check_tensor
 
 
@@ -58,24 +64,42 @@ class WindowAttention(nn.Module):
         self.window = window
         self.attn = MultiHeadAttention(dim, heads=heads)
         self.bias_table = nn.Parameter(0.02 * torch.randn((2 * window - 1) ** 2, heads))
-        self.register_buffer("relative_position_index", relative_position_index(window), persistent=False)
+        self.register_buffer(
+            "relative_position_index", relative_position_index(window), persistent=False
+        )
 
-    def forward(self, windows: torch.Tensor, *, mask: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, windows: torch.Tensor, *, mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """windows (Tensor[B*nW, M*M, C]), mask (BoolTensor[nW, M*M, M*M]) -> Tensor[B*nW, M*M, C]."""
         bias = self.bias_table[self.relative_position_index]  # (M*M, M*M, h)
         bias = rearrange(bias, "n m h -> h n m")  # (h, M*M, M*M), same for every window
-        if mask is not None:  # windows are image-major, so image b's windows repeat the mask
-            mask = repeat(mask, "w n m -> (b w) 1 n m", b=windows.shape[0] // mask.shape[0])
+        if (
+            mask is not None
+        ):  # windows are image-major, so image b's windows repeat the mask
+            mask = repeat(
+                mask, "w n m -> (b w) 1 n m", b=windows.shape[0] // mask.shape[0]
+            )
         return self.attn(windows, mask=mask, bias=bias)  # (B*nW, M*M, C)
 
 
 class SwinBlock(nn.Module):
     """``z = z + (S)W-MSA(LN(z)); z = z + MLP(LN(z))`` with windows shifted by ``shift`` (Eq. 3)."""
 
-    def __init__(self, dim: int, *, heads: int, window: int = 4, shift: int = 0, mlp_ratio: float = 2.0) -> None:
+    def __init__(
+        self,
+        dim: int,
+        *,
+        heads: int,
+        window: int = 4,
+        shift: int = 0,
+        mlp_ratio: float = 2.0,
+    ) -> None:
         super().__init__()
         if not 0 <= shift < window:
-            raise ValueError(f"SwinBlock: shift must be in [0, window={window}), got {shift}")
+            raise ValueError(
+                f"SwinBlock: shift must be in [0, window={window}), got {shift}"
+            )
         self.window, self.shift = window, shift
         self.norm1 = nn.LayerNorm(dim)
         self.attn = WindowAttention(dim, heads=heads, window=window)
@@ -86,9 +110,15 @@ class SwinBlock(nn.Module):
         """x (Tensor[B, H, W, C]) -> Tensor[B, H, W, C]."""
         _, H, W, _ = x.shape
         y = cyclic_shift(self.norm1(x), self.shift)  # (B, H, W, C)
-        mask = shifted_window_mask(H, W, self.window, self.shift).to(x.device) if self.shift else None
+        mask = (
+            shifted_window_mask(H, W, self.window, self.shift).to(x.device)
+            if self.shift
+            else None
+        )
         y = self.attn(window_partition(y, self.window), mask=mask)  # (B*nW, M*M, C)
-        y = cyclic_shift(window_reverse(y, self.window, H, W), -self.shift)  # (B, H, W, C)
+        y = cyclic_shift(
+            window_reverse(y, self.window, H, W), -self.shift
+        )  # (B, H, W, C)
         x = x + y
         return x + self.mlp(self.norm2(x))  # (B, H, W, C)
 
@@ -103,7 +133,9 @@ class PatchMerging(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (Tensor[B, H, W, C]) -> Tensor[B, H/2, W/2, 2C]."""
-        x = rearrange(x, "b (h p1) (w p2) c -> b h w (p1 p2 c)", p1=2, p2=2)  # (B, H/2, W/2, 4C)
+        x = rearrange(
+            x, "b (h p1) (w p2) c -> b h w (p1 p2 c)", p1=2, p2=2
+        )  # (B, H/2, W/2, 4C)
         return self.reduce(self.norm(x))  # (B, H/2, W/2, 2C)
 
 
@@ -116,9 +148,17 @@ class Swin(nn.Module):
     """
 
     def __init__(
-        self, *, image_size: int | tuple[int, int] = 64, patch_size: int = 4, in_channels: int = 3,
-        num_classes: int = 10, dim: int = 48, depths: tuple[int, ...] = (2, 2, 2),
-        heads: tuple[int, ...] = (2, 4, 8), window: int = 4, mlp_ratio: float = 2.0,
+        self,
+        *,
+        image_size: int | tuple[int, int] = 64,
+        patch_size: int = 4,
+        in_channels: int = 3,
+        num_classes: int = 10,
+        dim: int = 48,
+        depths: tuple[int, ...] = (2, 2, 2),
+        heads: tuple[int, ...] = (2, 4, 8),
+        window: int = 4,
+        mlp_ratio: float = 2.0,
     ) -> None:
         super().__init__()
         fn = "Swin"
@@ -126,21 +166,37 @@ class Swin(nn.Module):
         check_int("patch_size", patch_size, min_value=1, fn=fn)
         check_int("window", window, min_value=1, fn=fn)
         if len(heads) != len(depths):
-            raise ValueError(f"{fn}: heads must have one entry per stage (len(depths)={len(depths)}), got {heads!r}")
+            raise ValueError(
+                f"{fn}: heads must have one entry per stage (len(depths)={len(depths)}), got {heads!r}"
+            )
         scale = patch_size * 2 ** (len(depths) - 1)
         if height % scale or width % scale:
-            raise ValueError(f"{fn}: image_size must be divisible by patch_size * 2^(stages-1) = {scale}, got {image_size!r}")
-        self.patch_embed = PatchEmbed(patch_size=patch_size, in_channels=in_channels, dim=dim)
+            raise ValueError(
+                f"{fn}: image_size must be divisible by patch_size * 2^(stages-1) = {scale}, got {image_size!r}"
+            )
+        self.patch_embed = PatchEmbed(
+            patch_size=patch_size, in_channels=in_channels, dim=dim
+        )
         self.embed_norm = nn.LayerNorm(dim)
-        self.image_size, self.grid = (height, width), (height // patch_size, width // patch_size)
+        self.image_size, self.grid = (
+            (height, width),
+            (height // patch_size, width // patch_size),
+        )
         self.stages = nn.ModuleList()
         res = self.grid
         for i, (depth, h) in enumerate(zip(depths, heads)):
             m = min(window, *res)
             if res[0] % m or res[1] % m:
-                raise ValueError(f"{fn}: stage {i} map {res[0]}x{res[1]} is not divisible by window={window}")
+                raise ValueError(
+                    f"{fn}: stage {i} map {res[0]}x{res[1]} is not divisible by window={window}"
+                )
             shift = m // 2 if min(res) > m else 0
-            blocks = [SwinBlock(dim, heads=h, window=m, shift=shift * (j % 2), mlp_ratio=mlp_ratio) for j in range(depth)]
+            blocks = [
+                SwinBlock(
+                    dim, heads=h, window=m, shift=shift * (j % 2), mlp_ratio=mlp_ratio
+                )
+                for j in range(depth)
+            ]
             if i < len(depths) - 1:
                 blocks.append(PatchMerging(dim))
                 dim, res = 2 * dim, (res[0] // 2, res[1] // 2)
@@ -156,8 +212,12 @@ class Swin(nn.Module):
     def encode(self, images: torch.Tensor) -> torch.Tensor:
         """images (Tensor[B, C, H, W]) -> last-stage map Tensor[B, H', W', C'], normalised."""
         check_tensor("images", images, ndim=4, dims="(B, C, H, W)", fn="Swin")
-        if tuple(images.shape[-2:]) != self.image_size:  # the stages' window grids are fixed
-            raise ValueError(f"Swin: images must be {self.image_size} (image_size), got {tuple(images.shape)}")
+        if (
+            tuple(images.shape[-2:]) != self.image_size
+        ):  # the stages' window grids are fixed
+            raise ValueError(
+                f"Swin: images must be {self.image_size} (image_size), got {tuple(images.shape)}"
+            )
         x = self.embed_norm(self.patch_embed(images))  # (B, N, D)
         x = rearrange(x, "b (h w) c -> b h w c", h=self.grid[0])  # (B, H/P, W/P, D)
         for stage in self.stages:
@@ -180,9 +240,26 @@ class Swin(nn.Module):
 
 def swin_micro(**overrides) -> Swin:
     """A two-stage Swin for 32x32 images: C=32, depths (2, 2), heads (2, 4), window 4, patch 2 (0.1 M parameters)."""
-    return Swin(**{"image_size": 32, "patch_size": 2, "dim": 32, "depths": (2, 2), "heads": (2, 4), **overrides})
+    return Swin(
+        **{
+            "image_size": 32,
+            "patch_size": 2,
+            "dim": 32,
+            "depths": (2, 2),
+            "heads": (2, 4),
+            **overrides,
+        }
+    )
 
 
 def swin_tiny(**overrides) -> Swin:
     """Swin-T's deep third stage (depths 2-2-6) at C=32 for 64x64 images, patch 2, window 4 (0.9 M parameters)."""
-    return Swin(**{"patch_size": 2, "dim": 32, "depths": (2, 2, 6), "heads": (2, 4, 8), **overrides})
+    return Swin(
+        **{
+            "patch_size": 2,
+            "dim": 32,
+            "depths": (2, 2, 6),
+            "heads": (2, 4, 8),
+            **overrides,
+        }
+    )

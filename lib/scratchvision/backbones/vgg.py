@@ -5,6 +5,7 @@ see a 5x5 window, like one 5x5 conv, with 2 * 9 C^2 = 18 C^2 weights instead of 
 one more nonlinearity in between; three see 7x7 with 27 C^2 instead of 49 C^2. The notebook
 checks this with ``scratchvision.flops.count_params`` and ``scratchvision.ops.conv.receptive_field``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -14,13 +15,19 @@ from torch import Tensor, nn
 from scratchvision.validate import check_choice, check_int, check_range, check_tensor
 
 
-def conv3x3_stage(in_channels: int, out_channels: int, n_convs: int, *, batch_norm: bool) -> nn.Sequential:
+def conv3x3_stage(
+    in_channels: int, out_channels: int, n_convs: int, *, batch_norm: bool
+) -> nn.Sequential:
     """``n_convs`` x (3x3 conv, [BatchNorm], ReLU): ``(B, in, H, W) -> (B, out, H, W)``."""
     layers: list[nn.Module] = []
     for i in range(n_convs):
         cin = in_channels if i == 0 else out_channels
-        layers.append(nn.Conv2d(cin, out_channels, kernel_size=3, padding=1, bias=not batch_norm))
-        if batch_norm:  # a bias before BatchNorm would be cancelled by its mean subtraction
+        layers.append(
+            nn.Conv2d(cin, out_channels, kernel_size=3, padding=1, bias=not batch_norm)
+        )
+        if (
+            batch_norm
+        ):  # a bias before BatchNorm would be cancelled by its mean subtraction
             layers.append(nn.BatchNorm2d(out_channels))
         layers.append(nn.ReLU())
     return nn.Sequential(*layers)
@@ -68,8 +75,12 @@ class VGG(nn.Module):
             check_int("widths", w, min_value=1, fn="VGG")
         body: list[nn.Module] = []
         for i, (n, w) in enumerate(zip(stages, widths)):
-            stage = conv3x3_stage(widths[i - 1] if i else in_channels, w, n, batch_norm=batch_norm)
-            body.append(nn.Sequential(nn.MaxPool2d(2), *stage) if i else stage)  # (B, w, H/2^i, W/2^i)
+            stage = conv3x3_stage(
+                widths[i - 1] if i else in_channels, w, n, batch_norm=batch_norm
+            )
+            body.append(
+                nn.Sequential(nn.MaxPool2d(2), *stage) if i else stage
+            )  # (B, w, H/2^i, W/2^i)
         self.body = nn.Sequential(*body)
         self.head = nn.Sequential(
             nn.AdaptiveAvgPool2d(1),  # (B, widths[-1], 1, 1)
@@ -85,8 +96,12 @@ class VGG(nn.Module):
 
     def features(self, images: Tensor) -> Tensor:
         """Images ``(B, in_channels, H, W)`` -> last stage ``(B, widths[-1], H/2^(S-1), W/2^(S-1))``."""
-        check_tensor("images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="VGG")
-        check_choice("images.shape[1] (channels)", images.shape[1], [self.in_channels], fn="VGG")
+        check_tensor(
+            "images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="VGG"
+        )
+        check_choice(
+            "images.shape[1] (channels)", images.shape[1], [self.in_channels], fn="VGG"
+        )
         return self.body(images)  # (B, widths[-1], h, w)
 
     def forward(self, images: Tensor) -> Tensor:
@@ -96,11 +111,19 @@ class VGG(nn.Module):
 
 def vgg_small(*, num_classes: int = 10, in_channels: int = 3) -> VGG:
     """Six 3x3 convs in four stages, 16 to 128 channels: trains on a 2-core CPU."""
-    return VGG(stages=(1, 1, 2, 2), widths=(16, 32, 64, 128), num_classes=num_classes,
-               in_channels=in_channels)
+    return VGG(
+        stages=(1, 1, 2, 2),
+        widths=(16, 32, 64, 128),
+        num_classes=num_classes,
+        in_channels=in_channels,
+    )
 
 
 def vgg11_small(*, num_classes: int = 10, in_channels: int = 3) -> VGG:
     """VGG-11 (config A: 1, 1, 2, 2, 2 convs per stage) at a quarter of the paper's widths."""
-    return VGG(stages=(1, 1, 2, 2, 2), widths=(16, 32, 64, 128, 128), num_classes=num_classes,
-               in_channels=in_channels)
+    return VGG(
+        stages=(1, 1, 2, 2, 2),
+        widths=(16, 32, 64, 128, 128),
+        num_classes=num_classes,
+        in_channels=in_channels,
+    )

@@ -17,6 +17,7 @@ Inspection, the same in every model of the course:
 
 Taught in ``notebooks/01_cnn_vit/`` (ViT lesson).
 """
+
 from __future__ import annotations
 
 import torch
@@ -39,20 +40,40 @@ class PatchEmbed(nn.Module):
         dim: token width D.
     """
 
-    def __init__(self, *, patch_size: int = 8, in_channels: int = 3, dim: int = 128) -> None:
+    def __init__(
+        self, *, patch_size: int = 8, in_channels: int = 3, dim: int = 128
+    ) -> None:
         super().__init__()
-        self.patch_size = check_int("patch_size", patch_size, min_value=1, fn="PatchEmbed")
-        self.in_channels = check_int("in_channels", in_channels, min_value=1, fn="PatchEmbed")
+        self.patch_size = check_int(
+            "patch_size", patch_size, min_value=1, fn="PatchEmbed"
+        )
+        self.in_channels = check_int(
+            "in_channels", in_channels, min_value=1, fn="PatchEmbed"
+        )
         self.proj = nn.Linear(patch_size * patch_size * in_channels, dim)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """images (Tensor[B, C, H, W]) -> Tensor[B, N, D], N = HW / P^2."""
-        check_tensor("images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="PatchEmbed")
-        check_choice("images.shape[1] (channels)", images.shape[1], [self.in_channels], fn="PatchEmbed")
+        check_tensor(
+            "images",
+            images,
+            ndim=4,
+            dims="(B, C, H, W)",
+            floating=True,
+            fn="PatchEmbed",
+        )
+        check_choice(
+            "images.shape[1] (channels)",
+            images.shape[1],
+            [self.in_channels],
+            fn="PatchEmbed",
+        )
         return self.proj(patchify(images, self.patch_size))  # (B, N, D)
 
 
-def sincos_2d(h: int, w: int, dim: int, *, temperature: float = 10000.0) -> torch.Tensor:
+def sincos_2d(
+    h: int, w: int, dim: int, *, temperature: float = 10000.0
+) -> torch.Tensor:
     """Fixed 2-D sine-cosine position embeddings (Vaswani et al. 2017, Sec. 3.5, per axis).
 
     Half of the channels encode the row, half the column, each as sines and cosines of
@@ -64,7 +85,9 @@ def sincos_2d(h: int, w: int, dim: int, *, temperature: float = 10000.0) -> torc
     check_int("dim", dim, min_value=4, fn="sincos_2d")
     if dim % 4:
         raise ValueError(f"sincos_2d: dim must be divisible by 4, got {dim}")
-    y, x = torch.meshgrid(torch.arange(h), torch.arange(w), indexing="ij")  # (h, w) each
+    y, x = torch.meshgrid(
+        torch.arange(h), torch.arange(w), indexing="ij"
+    )  # (h, w) each
     omega = temperature ** -(torch.arange(dim // 4) / (dim // 4))  # (D/4,)
     y = y.flatten()[:, None] * omega[None, :]  # (N, D/4)
     x = x.flatten()[:, None] * omega[None, :]  # (N, D/4)
@@ -77,7 +100,11 @@ class MLP(nn.Module):
     def __init__(self, dim: int, *, hidden: int, dropout: float = 0.0) -> None:
         super().__init__()
         self.net = nn.Sequential(
-            nn.Linear(dim, hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(hidden, dim), nn.Dropout(dropout)
+            nn.Linear(dim, hidden),
+            nn.GELU(),
+            nn.Dropout(dropout),
+            nn.Linear(hidden, dim),
+            nn.Dropout(dropout),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -87,7 +114,9 @@ class MLP(nn.Module):
 class Block(nn.Module):
     """Pre-norm encoder layer: ``z = z + MSA(LN(z)); z = z + MLP(LN(z))`` (Eq. 2-3)."""
 
-    def __init__(self, dim: int, *, heads: int = 4, mlp_ratio: float = 2.0, dropout: float = 0.0) -> None:
+    def __init__(
+        self, dim: int, *, heads: int = 4, mlp_ratio: float = 2.0, dropout: float = 0.0
+    ) -> None:
         super().__init__()
         self.norm1 = nn.LayerNorm(dim)
         self.attn = MultiHeadAttention(dim, heads=heads, dropout=dropout)
@@ -114,32 +143,52 @@ class ViT(nn.Module):
     """
 
     def __init__(
-        self, *, image_size: int | tuple[int, int] = 64, patch_size: int = 8, in_channels: int = 3,
-        num_classes: int = 10, dim: int = 128, depth: int = 6, heads: int = 4, mlp_ratio: float = 2.0,
-        dropout: float = 0.0, pos_embed: str = "learned", pool: str = "cls",
+        self,
+        *,
+        image_size: int | tuple[int, int] = 64,
+        patch_size: int = 8,
+        in_channels: int = 3,
+        num_classes: int = 10,
+        dim: int = 128,
+        depth: int = 6,
+        heads: int = 4,
+        mlp_ratio: float = 2.0,
+        dropout: float = 0.0,
+        pos_embed: str = "learned",
+        pool: str = "cls",
     ) -> None:
         super().__init__()
         fn = "ViT"
         height, width = check_pair("image_size", image_size, min_value=1, fn=fn)
         check_int("patch_size", patch_size, min_value=1, fn=fn)
         if height % patch_size or width % patch_size:
-            raise ValueError(f"{fn}: image_size must be divisible by patch_size={patch_size}, got {image_size!r}")
+            raise ValueError(
+                f"{fn}: image_size must be divisible by patch_size={patch_size}, got {image_size!r}"
+            )
         check_int("depth", depth, min_value=1, fn=fn)
         self.pool = check_choice("pool", pool, ("cls", "mean"), fn=fn)
         check_choice("pos_embed", pos_embed, ("learned", "sincos"), fn=fn)
-        self.image_size, self.grid = (height, width), (height // patch_size, width // patch_size)
+        self.image_size, self.grid = (
+            (height, width),
+            (height // patch_size, width // patch_size),
+        )
         n = self.grid[0] * self.grid[1]
 
-        self.patch_embed = PatchEmbed(patch_size=patch_size, in_channels=in_channels, dim=dim)
+        self.patch_embed = PatchEmbed(
+            patch_size=patch_size, in_channels=in_channels, dim=dim
+        )
         self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
         if pos_embed == "learned":
             self.pos_embedding = nn.Parameter(0.02 * torch.randn(1, 1 + n, dim))
         else:  # the CLS token gets position 0 (MAE): it has no place in the grid
-            fixed = torch.cat([torch.zeros(1, dim), sincos_2d(*self.grid, dim)])  # (1+N, D)
+            fixed = torch.cat(
+                [torch.zeros(1, dim), sincos_2d(*self.grid, dim)]
+            )  # (1+N, D)
             self.register_buffer("pos_embedding", fixed[None])
         self.dropout = nn.Dropout(dropout)
         self.blocks = nn.ModuleList(
-            Block(dim, heads=heads, mlp_ratio=mlp_ratio, dropout=dropout) for _ in range(depth)
+            Block(dim, heads=heads, mlp_ratio=mlp_ratio, dropout=dropout)
+            for _ in range(depth)
         )
         self.norm = nn.LayerNorm(dim)
         self.head = nn.Linear(dim, num_classes)
@@ -152,8 +201,12 @@ class ViT(nn.Module):
     def encode(self, images: torch.Tensor) -> torch.Tensor:
         """images (Tensor[B, C, H, W]) -> normalised tokens Tensor[B, 1+N, D], CLS first."""
         check_tensor("images", images, ndim=4, dims="(B, C, H, W)", fn="ViT")
-        if tuple(images.shape[-2:]) != self.image_size:  # the position embeddings fix the grid
-            raise ValueError(f"ViT: images must be {self.image_size} (image_size), got {tuple(images.shape)}")
+        if (
+            tuple(images.shape[-2:]) != self.image_size
+        ):  # the position embeddings fix the grid
+            raise ValueError(
+                f"ViT: images must be {self.image_size} (image_size), got {tuple(images.shape)}"
+            )
         x = self.patch_embed(images)  # (B, N, D)
         cls = repeat(self.cls_token, "1 1 d -> b 1 d", b=x.shape[0])  # (B, 1, D)
         x = torch.cat([cls, x], dim=1) + self.pos_embedding  # (B, 1+N, D)
@@ -164,7 +217,9 @@ class ViT(nn.Module):
 
     def tokens_to_map(self, tokens: torch.Tensor) -> torch.Tensor:
         """Drop CLS and lay the patch tokens out on their grid: (B, 1+N, D) -> (B, D, H/P, W/P)."""
-        return rearrange(tokens[:, 1:], "b (h w) d -> b d h w", h=self.grid[0], w=self.grid[1])
+        return rearrange(
+            tokens[:, 1:], "b (h w) d -> b d h w", h=self.grid[0], w=self.grid[1]
+        )
 
     def features(self, images: torch.Tensor) -> torch.Tensor:
         """The last layer's patch tokens as a feature map Tensor[B, D, H/P, W/P]."""
@@ -187,7 +242,9 @@ def vit_small(**overrides) -> ViT:
     return ViT(**{"dim": 128, "depth": 6, "heads": 4, "mlp_ratio": 2.0, **overrides})
 
 
-def mean_attention_distance(probs: torch.Tensor, grid: tuple[int, int], *, patch_size: int = 1) -> torch.Tensor:
+def mean_attention_distance(
+    probs: torch.Tensor, grid: tuple[int, int], *, patch_size: int = 1
+) -> torch.Tensor:
     """How far each head looks: ``sum_k p_qk * |pos_q - pos_k|``, averaged over queries and batch.
 
     Dosovitskiy et al. 2021, Fig. 7 (right); the "receptive field size" of a head.
@@ -211,7 +268,9 @@ def mean_attention_distance(probs: torch.Tensor, grid: tuple[int, int], *, patch
             f"(drop the CLS token first: probs[..., 1:, 1:]), got {tuple(probs.shape)}"
         )
     ys, xs = torch.meshgrid(torch.arange(gh), torch.arange(gw), indexing="ij")
-    pos = torch.stack([ys.flatten(), xs.flatten()], dim=1).to(probs) * patch_size  # (N, 2)
+    pos = (
+        torch.stack([ys.flatten(), xs.flatten()], dim=1).to(probs) * patch_size
+    )  # (N, 2)
     dist = torch.cdist(pos, pos)  # (N, N)
     probs = probs / probs.sum(dim=-1, keepdim=True)
     return (probs * dist).sum(dim=-1).mean(dim=(0, 2))  # (h,)

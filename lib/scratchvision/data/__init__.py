@@ -3,6 +3,7 @@
 Everything here works offline; only :func:`cifar10` with ``download=True`` uses the
 network, and only when the reader asks for it.
 """
+
 from scratchvision.data.backgrounds import BACKGROUNDS
 from scratchvision.data.captions import ObjectInfo
 from scratchvision.data.datasets import (
@@ -15,16 +16,44 @@ from scratchvision.data.datasets import (
     collate_detection,
 )
 from scratchvision.data.digits import digits_dataset
-from scratchvision.data.natural import PatchSampler, natural_images, natural_split, sample_patches
-from scratchvision.data.presets import shapeworld_classify, shapeworld_detect, shapeworld_easy
+from scratchvision.data.natural import (
+    PatchSampler,
+    natural_images,
+    natural_split,
+    sample_patches,
+)
+from scratchvision.data.presets import (
+    shapeworld_classify,
+    shapeworld_detect,
+    shapeworld_easy,
+)
 from scratchvision.data.real import cifar10
 from scratchvision.data.shapes import COLOURS, SHAPES
 from scratchvision.data.shapeworld import FAR, Scene, ShapeWorld, benchmark_scenes
 
 __all__ = [
-    "BACKGROUNDS", "COLOURS", "FAR", "SHAPES", "SPLITS", "SPLIT_SIZE",
-    "ObjectInfo", "PatchSampler", "Scene", "ShapeClassification", "ShapeDetection",
-    "ShapeSegmentation", "ShapeUnlabeled", "ShapeWorld",
-    "benchmark_scenes", "cifar10", "digits_dataset", "collate_detection", "natural_images", "natural_split",
-    "sample_patches", "shapeworld_classify", "shapeworld_detect", "shapeworld_easy",
+    "BACKGROUNDS",
+    "COLOURS",
+    "FAR",
+    "SHAPES",
+    "SPLITS",
+    "SPLIT_SIZE",
+    "ObjectInfo",
+    "PatchSampler",
+    "Scene",
+    "ShapeClassification",
+    "ShapeDetection",
+    "ShapeSegmentation",
+    "ShapeUnlabeled",
+    "ShapeWorld",
+    "benchmark_scenes",
+    "cifar10",
+    "digits_dataset",
+    "collate_detection",
+    "natural_images",
+    "natural_split",
+    "sample_patches",
+    "shapeworld_classify",
+    "shapeworld_detect",
+    "shapeworld_easy",
 ]

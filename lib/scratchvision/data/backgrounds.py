@@ -16,6 +16,7 @@ and objects occlude it.
 Every function takes a ``numpy.random.Generator`` and returns a new float32 array
 ``(H, W, 3)`` in [0, 1].
 """
+
 from __future__ import annotations
 
 import functools
@@ -27,7 +28,17 @@ from scratchvision.data.raster import paint, polygon_coverage
 from scratchvision.data.shapes import place_polygon
 
 BACKGROUNDS = ("flat", "gradient", "noise", "texture")
-_TEXTURES = ("brick", "grass", "gravel", "camera", "coins", "moon", "coffee", "chelsea", "rocket")
+_TEXTURES = (
+    "brick",
+    "grass",
+    "gravel",
+    "camera",
+    "coins",
+    "moon",
+    "coffee",
+    "chelsea",
+    "rocket",
+)
 
 
 def _dull_colour(rng: np.random.Generator) -> np.ndarray:
@@ -67,7 +78,9 @@ def noise(rng: np.random.Generator, size: int) -> np.ndarray:
     smooth = up @ knots @ up.T  # (3, H, W): bilinear upsampling is separable
     contrast = rng.uniform(0.2, 0.5)
     image = _dull_colour(rng)[:, None, None] + contrast * (smooth - 0.5)
-    return np.clip(rearrange(image, "c h w -> h w c"), 0, 1).astype(np.float32)  # (H, W, 3)
+    return np.clip(rearrange(image, "c h w -> h w c"), 0, 1).astype(
+        np.float32
+    )  # (H, W, 3)
 
 
 @functools.lru_cache(maxsize=1)
@@ -84,7 +97,7 @@ def texture(rng: np.random.Generator, size: int) -> np.ndarray:
     k = int(rng.integers(1, min(4, min(source.shape[:2]) // size) + 1))
     top = rng.integers(source.shape[0] - k * size + 1)
     left = rng.integers(source.shape[1] - k * size + 1)
-    crop = source[top:top + k * size:k, left:left + k * size:k]  # (H, W, 3)
+    crop = source[top : top + k * size : k, left : left + k * size : k]  # (H, W, 3)
     tint = rng.uniform(0.6, 1.0, 3).astype(np.float32)
     return (0.15 + 0.7 * crop * tint).astype(np.float32)
 
@@ -100,8 +113,9 @@ def background(kind: str, rng: np.random.Generator, size: int) -> np.ndarray:
 _STICK = np.array([(-1, -0.08), (1, -0.08), (1, 0.08), (-1, 0.08)])
 
 
-def add_clutter(image: np.ndarray, rng: np.random.Generator, count: int, *,
-                supersample: int = 4) -> None:
+def add_clutter(
+    image: np.ndarray, rng: np.random.Generator, count: int, *, supersample: int = 4
+) -> None:
     """Paint ``count`` distractors (sticks and specks of random colour) in place.
 
     Args:
@@ -115,9 +129,15 @@ def add_clutter(image: np.ndarray, rng: np.random.Generator, count: int, *,
         else:  # a small irregular speck
             angles = np.sort(rng.uniform(0, 2 * np.pi, 7))
             radii = rng.uniform(0.5, 1.0, 7)
-            outline = np.stack([np.cos(angles), np.sin(angles)], axis=1) * radii[:, None]
+            outline = (
+                np.stack([np.cos(angles), np.sin(angles)], axis=1) * radii[:, None]
+            )
             scale = rng.uniform(0.02, 0.05) * size
-        xy = place_polygon(outline, center=tuple(rng.uniform(0, size, 2)), scale=scale,
-                           angle=rng.uniform(0, 2 * np.pi))
+        xy = place_polygon(
+            outline,
+            center=tuple(rng.uniform(0, size, 2)),
+            scale=scale,
+            angle=rng.uniform(0, 2 * np.pi),
+        )
         coverage, window = polygon_coverage(xy, size, size, supersample=supersample)
         paint(image, coverage, window, rng.random(3).astype(np.float32))

@@ -8,6 +8,7 @@ captioning or vision-language model has an exact ground truth:
 * more: the first two as above, then ``", and a medium green circle in the centre"``
   for each further object (objects come nearest first).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -51,7 +52,9 @@ def where_phrase(position: tuple[float, float], image_size: int) -> str:
     row = min(int(3 * position[1] / image_size), 2)
     if (row, col) == (1, 1):
         return "in the centre"
-    return f"in the {('top', 'middle', 'bottom')[row]} {('left', 'centre', 'right')[col]}"
+    return (
+        f"in the {('top', 'middle', 'bottom')[row]} {('left', 'centre', 'right')[col]}"
+    )
 
 
 def relation(a: ObjectInfo, b: ObjectInfo) -> str:

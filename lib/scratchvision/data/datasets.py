@@ -21,6 +21,7 @@ each class; ``cache``: keep items in memory (shared, so do not modify them in pl
 
 The book page ``book/shapeworld.md`` introduces ShapeWorld.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -38,17 +39,29 @@ SPLITS = {"train": 0, "val": SPLIT_SIZE, "test": 2 * SPLIT_SIZE}
 class _SceneDataset(Dataset):
     """Shared machinery: seeds, splits, optional cache. Subclasses define :meth:`item`."""
 
-    def __init__(self, world: ShapeWorld, n: int, *, seed: int = 0, split: str = "train",
-                 transform: Callable | None = None, cache: bool = False):
+    def __init__(
+        self,
+        world: ShapeWorld,
+        n: int,
+        *,
+        seed: int = 0,
+        split: str = "train",
+        transform: Callable | None = None,
+        cache: bool = False,
+    ):
         fn = type(self).__name__
         if not isinstance(world, ShapeWorld):
-            raise ValueError(f"{fn}: world must be a ShapeWorld, got {type(world).__name__}")
+            raise ValueError(
+                f"{fn}: world must be a ShapeWorld, got {type(world).__name__}"
+            )
         check_int("n", n, min_value=0, fn=fn)
         check_int("seed", seed, min_value=0, fn=fn)
         check_choice("split", split, SPLITS, fn=fn)
         if seed + n > SPLIT_SIZE:
-            raise ValueError(f"{fn}: seed + n must be <= {SPLIT_SIZE} so that splits stay "
-                             f"disjoint, got seed={seed}, n={n}")
+            raise ValueError(
+                f"{fn}: seed + n must be <= {SPLIT_SIZE} so that splits stay "
+                f"disjoint, got seed={seed}, n={n}"
+            )
         self.world, self.n, self.transform = world, n, transform
         self.first_seed = SPLITS[split] + seed
         self._cache: dict[int, object] | None = {} if cache else None
@@ -59,7 +72,9 @@ class _SceneDataset(Dataset):
     def seed_of(self, index: int) -> int:
         """The ShapeWorld seed of item ``index``."""
         if not -self.n <= index < self.n:
-            raise IndexError(f"index {index} out of range for a dataset of length {self.n}")
+            raise IndexError(
+                f"index {index} out of range for a dataset of length {self.n}"
+            )
         return self.first_seed + index % self.n
 
     def __getitem__(self, index: int):
@@ -69,7 +84,9 @@ class _SceneDataset(Dataset):
         else:
             item = self.item(self.world.scene(seed))
             if self._cache is not None:
-                self._cache[seed] = item  # cached before the transform: augmentation stays random
+                self._cache[seed] = (
+                    item  # cached before the transform: augmentation stays random
+                )
         return item if self.transform is None else self.augment(item)
 
     def item(self, scene: Scene):
@@ -90,9 +107,11 @@ class ShapeClassification(_SceneDataset):
 
     def item(self, scene: Scene):
         if len(scene.labels) == 0:
-            raise ValueError("ShapeClassification: world must put at least one object in "
-                             "every scene, got a world with n_objects "
-                             f"{self.world.n_objects}")
+            raise ValueError(
+                "ShapeClassification: world must put at least one object in "
+                "every scene, got a world with n_objects "
+                f"{self.world.n_objects}"
+            )
         largest = int(scene.masks.flatten(1).sum(1).argmax())
         return scene.image, int(scene.labels[largest])
 
@@ -108,7 +127,11 @@ class ShapeDetection(_SceneDataset):
     """
 
     def item(self, scene: Scene):
-        return scene.image, {"boxes": scene.boxes, "labels": scene.labels, "masks": scene.masks}
+        return scene.image, {
+            "boxes": scene.boxes,
+            "labels": scene.labels,
+            "masks": scene.masks,
+        }
 
     def augment(self, item):
         return self.transform(*item)
@@ -138,7 +161,9 @@ class ShapeUnlabeled(_SceneDataset):
         return self.transform(item)
 
 
-def collate_detection(batch: list[tuple[torch.Tensor, dict]]) -> tuple[torch.Tensor, list[dict]]:
+def collate_detection(
+    batch: list[tuple[torch.Tensor, dict]],
+) -> tuple[torch.Tensor, list[dict]]:
     """Stack images (all the same size) and keep targets as a list: ``K`` varies per image.
 
     Returns:

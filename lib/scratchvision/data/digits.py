@@ -6,6 +6,7 @@ expects MNIST's 32x32 (LeCun et al. 1998, Sec. II.A: 28x28 digits padded to 32x3
 :func:`digits_dataset` upsamples them bilinearly. No download: the file is part of
 scikit-learn's wheel. Taught in ``notebooks/01_cnn_vit/02_history.ipynb``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,7 +19,9 @@ from scratchvision.validate import check_choice, check_int, check_range
 DIGITS_SPLITS = ("train", "test")
 
 
-def _split_indices(labels: np.ndarray, test_fraction: float, seed: int) -> dict[str, np.ndarray]:
+def _split_indices(
+    labels: np.ndarray, test_fraction: float, seed: int
+) -> dict[str, np.ndarray]:
     """A stratified split: within each class, a seeded permutation sends a fixed share to test."""
     rng = np.random.default_rng(seed)
     train, test = [], []
@@ -27,7 +30,10 @@ def _split_indices(labels: np.ndarray, test_fraction: float, seed: int) -> dict[
         n_test = round(test_fraction * len(members))
         test.append(members[:n_test])
         train.append(members[n_test:])
-    return {"train": np.sort(np.concatenate(train)), "test": np.sort(np.concatenate(test))}
+    return {
+        "train": np.sort(np.concatenate(train)),
+        "test": np.sort(np.concatenate(test)),
+    }
 
 
 def digits_dataset(
@@ -44,7 +50,9 @@ def digits_dataset(
     Returns:
         ``TensorDataset`` of images ``Tensor[N, 1, size, size]`` (float32) and labels ``Tensor[N]``.
     """
-    from sklearn.datasets import load_digits  # imported here: only this lesson needs scikit-learn
+    from sklearn.datasets import (
+        load_digits,
+    )  # imported here: only this lesson needs scikit-learn
 
     check_choice("split", split, DIGITS_SPLITS, fn="digits_dataset")
     check_int("size", size, min_value=8, fn="digits_dataset")
@@ -52,8 +60,12 @@ def digits_dataset(
     check_range("test_fraction", test_fraction, low=0.0, high=1.0, fn="digits_dataset")
     digits = load_digits()
     rows = _split_indices(digits.target, test_fraction, seed)[split]
-    images = torch.from_numpy(digits.images[rows]).float()[:, None] / 16.0  # (N, 1, 8, 8), 16 = white
+    images = (
+        torch.from_numpy(digits.images[rows]).float()[:, None] / 16.0
+    )  # (N, 1, 8, 8), 16 = white
     if size != 8:
-        images = F.interpolate(images, size=(size, size), mode="bilinear", align_corners=False)  # (N, 1, S, S)
+        images = F.interpolate(
+            images, size=(size, size), mode="bilinear", align_corners=False
+        )  # (N, 1, S, S)
     labels = torch.from_numpy(digits.target[rows]).long()  # (N,)
     return TensorDataset(images.clamp(0.0, 1.0), labels)

@@ -12,6 +12,7 @@ by patch would leak.
 
 Used by chapter 5 (``book/ch5_computational_imaging.md``).
 """
+
 from __future__ import annotations
 
 import functools
@@ -60,12 +61,15 @@ def _bundled() -> list[str]:
 
     # Calling a skimage.data function for a file that is not bundled would try to
     # download it, so only list those whose file is in the package.
-    found = [name for name, (_, filename) in _SKIMAGE.items()
-             if os.path.isfile(os.path.join(skimage.data.data_dir, filename))]
+    found = [
+        name
+        for name, (_, filename) in _SKIMAGE.items()
+        if os.path.isfile(os.path.join(skimage.data.data_dir, filename))
+    ]
     return sorted(found + list(_SKLEARN))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(name: str) -> np.ndarray:
     """Read one bundled image, as a uint8 array ``(H, W)`` or ``(H, W, 3)``.
 
@@ -83,18 +87,25 @@ def _load(name: str) -> np.ndarray:
 
 
 def _to_tensor(array: np.ndarray, gray: bool) -> torch.Tensor:
-    image = torch.tensor(array, dtype=torch.float32) / 255.0  # a copy: the cache stays intact
-    image = rearrange(image, "h w c -> c h w") if image.ndim == 3 else image[None]  # (C, H, W)
+    image = (
+        torch.tensor(array, dtype=torch.float32) / 255.0
+    )  # a copy: the cache stays intact
+    image = (
+        rearrange(image, "h w c -> c h w") if image.ndim == 3 else image[None]
+    )  # (C, H, W)
     if gray and image.shape[0] == 3:
-        weights = torch.tensor([0.2125, 0.7154, 0.0721])  # ITU-R 709 luma, as skimage.rgb2gray
+        weights = torch.tensor(
+            [0.2125, 0.7154, 0.0721]
+        )  # ITU-R 709 luma, as skimage.rgb2gray
         return (weights[:, None, None] * image).sum(0, keepdim=True)  # (1, H, W)
     if not gray and image.shape[0] == 1:
         return image.expand(3, -1, -1).clone()  # (3, H, W)
     return image
 
 
-def natural_images(*, gray: bool = False, names: Sequence[str] | None = None
-                   ) -> dict[str, torch.Tensor]:
+def natural_images(
+    *, gray: bool = False, names: Sequence[str] | None = None
+) -> dict[str, torch.Tensor]:
     """Every natural photo bundled with scikit-image and scikit-learn, offline.
 
     Args:
@@ -112,8 +123,9 @@ def natural_images(*, gray: bool = False, names: Sequence[str] | None = None
     return {name: _to_tensor(_load(name), gray) for name in names}
 
 
-def natural_split(*, held_out: Sequence[str] = DEFAULT_HELD_OUT
-                  ) -> tuple[list[str], list[str]]:
+def natural_split(
+    *, held_out: Sequence[str] = DEFAULT_HELD_OUT
+) -> tuple[list[str], list[str]]:
     """Split the natural images *by image* into ``(train_names, test_names)``.
 
     Deterministic: test is ``held_out`` (sorted), train is every other image (sorted).
@@ -126,39 +138,52 @@ def natural_split(*, held_out: Sequence[str] = DEFAULT_HELD_OUT
     return [n for n in available if n not in test], test
 
 
-def _as_list(images: Mapping[str, torch.Tensor] | Sequence[torch.Tensor], size: int,
-             fn: str) -> list[torch.Tensor]:
+def _as_list(
+    images: Mapping[str, torch.Tensor] | Sequence[torch.Tensor], size: int, fn: str
+) -> list[torch.Tensor]:
     images = list(images.values()) if isinstance(images, Mapping) else list(images)
     if not images:
         raise ValueError(f"{fn}: images must not be empty")
     for image in images:
         check_tensor("images", image, ndim=3, dims="(C, H, W)", floating=True, fn=fn)
         if image.shape[0] != images[0].shape[0]:
-            raise ValueError(f"{fn}: images must all have the same number of channels, "
-                             f"got {images[0].shape[0]} and {image.shape[0]}")
+            raise ValueError(
+                f"{fn}: images must all have the same number of channels, "
+                f"got {images[0].shape[0]} and {image.shape[0]}"
+            )
         if min(image.shape[1:]) < size:
-            raise ValueError(f"{fn}: size must be <= every image side, got size={size} "
-                             f"for an image of shape {tuple(image.shape)}")
+            raise ValueError(
+                f"{fn}: size must be <= every image side, got size={size} "
+                f"for an image of shape {tuple(image.shape)}"
+            )
     return images
 
 
-def _corners(images: list[torch.Tensor], n: int, size: int,
-             generator: torch.Generator | None) -> torch.Tensor:
+def _corners(
+    images: list[torch.Tensor], n: int, size: int, generator: torch.Generator | None
+) -> torch.Tensor:
     """``n`` uniformly random crops as rows ``(image index, top, left)``."""
     which = torch.randint(len(images), (n,), generator=generator)  # (n,)
     u = torch.rand(n, 2, generator=generator)  # (n, 2)
-    room = torch.tensor([[im.shape[1] - size + 1, im.shape[2] - size + 1] for im in images])
+    room = torch.tensor(
+        [[im.shape[1] - size + 1, im.shape[2] - size + 1] for im in images]
+    )
     top_left = (u * room[which]).long()  # (n, 2)
     return torch.cat([which[:, None], top_left], dim=1)  # (n, 3)
 
 
 def _crop(images: list[torch.Tensor], corner: torch.Tensor, size: int) -> torch.Tensor:
     i, top, left = corner.tolist()
-    return images[i][:, top:top + size, left:left + size].clone()  # (C, size, size)
+    return images[i][:, top : top + size, left : left + size].clone()  # (C, size, size)
 
 
-def sample_patches(images: Mapping[str, torch.Tensor] | Sequence[torch.Tensor], n: int,
-                   size: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
+def sample_patches(
+    images: Mapping[str, torch.Tensor] | Sequence[torch.Tensor],
+    n: int,
+    size: int,
+    *,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     """``n`` random ``size × size`` crops: pick an image uniformly, then a position.
 
     Images are picked uniformly, not by area, so one large photo does not swamp the rest.
@@ -178,7 +203,9 @@ def sample_patches(images: Mapping[str, torch.Tensor] | Sequence[torch.Tensor], 
     if n == 0:
         return images[0].new_zeros(0, images[0].shape[0], size, size)
     corners = _corners(images, n, size, generator)  # (n, 3)
-    return torch.stack([_crop(images, corner, size) for corner in corners])  # (n, C, size, size)
+    return torch.stack(
+        [_crop(images, corner, size) for corner in corners]
+    )  # (n, C, size, size)
 
 
 class PatchSampler(Dataset):
@@ -196,8 +223,15 @@ class PatchSampler(Dataset):
     Items: ``Tensor[C, size, size]`` (or whatever ``transform`` returns).
     """
 
-    def __init__(self, images: Mapping[str, torch.Tensor] | Sequence[torch.Tensor], n: int,
-                 size: int, *, seed: int = 0, transform: Callable | None = None):
+    def __init__(
+        self,
+        images: Mapping[str, torch.Tensor] | Sequence[torch.Tensor],
+        n: int,
+        size: int,
+        *,
+        seed: int = 0,
+        transform: Callable | None = None,
+    ):
         check_int("n", n, min_value=1, fn="PatchSampler")
         check_int("size", size, min_value=1, fn="PatchSampler")
         check_int("seed", seed, min_value=0, fn="PatchSampler")

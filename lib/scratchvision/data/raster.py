@@ -22,6 +22,7 @@ Convention used everywhere in ``scratchvision.data``: pixel ``(row, col)`` is th
 unit square ``[col, col + 1) × [row, row + 1)`` in ``(x, y)`` pixel coordinates, so its
 centre is ``(col + 0.5, row + 0.5)``.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,7 +34,10 @@ def _window(xy: np.ndarray, height: int, width: int) -> tuple[slice, slice]:
     """The polygon's bounding box in whole pixels, clipped to the canvas."""
     (x_min, y_min), (x_max, y_max) = xy.min(axis=0), xy.max(axis=0)
     x0, y0 = max(math.floor(x_min), 0), max(math.floor(y_min), 0)
-    x1, y1 = max(min(math.ceil(x_max), width), x0), max(min(math.ceil(y_max), height), y0)
+    x1, y1 = (
+        max(min(math.ceil(x_max), width), x0),
+        max(min(math.ceil(y_max), height), y0),
+    )
     return slice(y0, y1), slice(x0, x1)
 
 
@@ -61,25 +65,35 @@ def polygon_coverage(
     start, end = xy, np.concatenate([xy[1:], xy[:1]])  # (V, 2) each edge: start -> end
     # An edge crosses a sub-row if exactly one of its ends is below it (half-open, so a
     # vertex on the sub-row is counted once).
-    crosses = (start[None, :, 1] <= ys[:, None]) != (end[None, :, 1] <= ys[:, None])  # (R, V)
+    crosses = (start[None, :, 1] <= ys[:, None]) != (
+        end[None, :, 1] <= ys[:, None]
+    )  # (R, V)
     rows, edges = np.nonzero(crosses)  # (X,) each: one entry per crossing
     a, b = start[edges], end[edges]  # (X, 2)
-    x = a[:, 0] + (ys[rows] - a[:, 1]) * (b[:, 0] - a[:, 0]) / (b[:, 1] - a[:, 1])  # (X,)
+    x = a[:, 0] + (ys[rows] - a[:, 1]) * (b[:, 0] - a[:, 0]) / (
+        b[:, 1] - a[:, 1]
+    )  # (X,)
     x = np.minimum(np.maximum(x - x0, 0.0), w)  # window coordinates
     col = x.astype(np.intp)  # the pixel containing the crossing (x >= 0, so floor)
     step = np.where(b[:, 1] > a[:, 1], 1.0, -1.0)  # +1 down, -1 up
     # Accumulation buffer with two spare columns for crossings at the right border.
     index = rows * (w + 2) + col
-    buffer = np.bincount(np.concatenate([index, index + 1]),
-                         weights=np.concatenate([step * (col + 1 - x), step * (x - col)]),
-                         minlength=h * s * (w + 2))
+    buffer = np.bincount(
+        np.concatenate([index, index + 1]),
+        weights=np.concatenate([step * (col + 1 - x), step * (x - col)]),
+        minlength=h * s * (w + 2),
+    )
     inside = np.abs(np.cumsum(buffer.reshape(h * s, w + 2)[:, :w], axis=1))  # (R, w)
     coverage = inside.reshape(h, s, w).mean(axis=1)  # (h, w) average of the sub-rows
     return np.minimum(coverage, 1.0).astype(np.float32), window  # min: float round-off
 
 
-def paint(canvas: np.ndarray, coverage: np.ndarray, window: tuple[slice, slice],
-          rgb: np.ndarray) -> None:
+def paint(
+    canvas: np.ndarray,
+    coverage: np.ndarray,
+    window: tuple[slice, slice],
+    rgb: np.ndarray,
+) -> None:
     """Alpha-blend a flat colour into ``canvas[window]`` in place (the "over" operator).
 
     Args:

@@ -3,6 +3,7 @@
 The course runs offline on ShapeWorld and bundled photos. A reader who wants real
 data calls e.g. :func:`cifar10` with ``download=True`` once, on a machine with network.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,8 +36,13 @@ def _pil_to_float(image) -> torch.Tensor:
     return pil_to_tensor(image).float() / 255.0  # (3, 32, 32)
 
 
-def cifar10(root: str | os.PathLike, *, train: bool = True, download: bool = False,
-            transform: Callable | None = None) -> CIFAR10:
+def cifar10(
+    root: str | os.PathLike,
+    *,
+    train: bool = True,
+    download: bool = False,
+    transform: Callable | None = None,
+) -> CIFAR10:
     """CIFAR-10 (Krizhevsky 2009) from ``root/cifar-10-batches-py``, via torchvision.
 
     Args:
@@ -57,6 +63,11 @@ def cifar10(root: str | os.PathLike, *, train: bool = True, download: bool = Fal
         raise FileNotFoundError(
             f"cifar10: no CIFAR-10 files in {folder} (missing {', '.join(missing)}). "
             "Pass download=True to fetch them (needs network, about 170 MB), or point root "
-            "at a folder that contains cifar-10-batches-py.")
-    to_tensor = _pil_to_float if transform is None else Compose([_pil_to_float, transform])
-    return _CIFAR10FilesOnly(os.fspath(root), train=train, download=download, transform=to_tensor)
+            "at a folder that contains cifar-10-batches-py."
+        )
+    to_tensor = (
+        _pil_to_float if transform is None else Compose([_pil_to_float, transform])
+    )
+    return _CIFAR10FilesOnly(
+        os.fspath(root), train=train, download=download, transform=to_tensor
+    )

@@ -12,6 +12,7 @@ diamond is a rhombus with axes 1 : 0.6).
 
 The book page ``book/shapeworld.md`` introduces ShapeWorld.
 """
+
 from __future__ import annotations
 
 import math
@@ -47,10 +48,12 @@ def _crescent(n: int = 24, offset: float = 0.45, inner: float = 0.85) -> np.ndar
     outer = np.linspace(a, 2 * np.pi - a, n)  # the left, visible rim
     b = np.arctan2(y0, x0 - offset)
     hollow = np.linspace(2 * np.pi - b, b, n)[1:-1]  # back along the bite
-    return np.concatenate([
-        np.stack([np.cos(outer), np.sin(outer)], axis=1),
-        np.stack([offset + inner * np.cos(hollow), inner * np.sin(hollow)], axis=1),
-    ])  # (V, 2)
+    return np.concatenate(
+        [
+            np.stack([np.cos(outer), np.sin(outer)], axis=1),
+            np.stack([offset + inner * np.cos(hollow), inner * np.sin(hollow)], axis=1),
+        ]
+    )  # (V, 2)
 
 
 def _unit(vertices: np.ndarray) -> np.ndarray:
@@ -67,12 +70,35 @@ SHAPES: dict[str, np.ndarray] = {
     "triangle": _unit(_regular(3)),
     "star": _unit(_star()),
     "hexagon": _unit(_regular(6, phase=0.0)),
-    "cross": _unit([(-1, -0.3), (-0.3, -0.3), (-0.3, -1), (0.3, -1), (0.3, -0.3), (1, -0.3),
-                    (1, 0.3), (0.3, 0.3), (0.3, 1), (-0.3, 1), (-0.3, 0.3), (-1, 0.3)]),
+    "cross": _unit(
+        [
+            (-1, -0.3),
+            (-0.3, -0.3),
+            (-0.3, -1),
+            (0.3, -1),
+            (0.3, -0.3),
+            (1, -0.3),
+            (1, 0.3),
+            (0.3, 0.3),
+            (0.3, 1),
+            (-0.3, 1),
+            (-0.3, 0.3),
+            (-1, 0.3),
+        ]
+    ),
     "heart": _unit(_heart()),
     "diamond": _unit([(0, 1), (0.6, 0), (0, -1), (-0.6, 0)]),
-    "arrow": _unit([(-1, -0.25), (0.2, -0.25), (0.2, -0.6), (1, 0),
-                    (0.2, 0.6), (0.2, 0.25), (-1, 0.25)]),
+    "arrow": _unit(
+        [
+            (-1, -0.25),
+            (0.2, -0.25),
+            (0.2, -0.6),
+            (1, 0),
+            (0.2, 0.6),
+            (0.2, 0.25),
+            (-1, 0.25),
+        ]
+    ),
     "crescent": _unit(_crescent()),
 }
 
@@ -90,8 +116,12 @@ COLOURS: dict[str, tuple[float, float, float]] = {
 
 
 def place_polygon(
-    vertices: np.ndarray, *, center: tuple[float, float], scale: float,
-    angle: float = 0.0, aspect: float = 1.0,
+    vertices: np.ndarray,
+    *,
+    center: tuple[float, float],
+    scale: float,
+    angle: float = 0.0,
+    aspect: float = 1.0,
 ) -> np.ndarray:
     """Map a unit-frame outline into image pixels.
 

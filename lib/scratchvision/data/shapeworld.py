@@ -26,6 +26,7 @@ Boxes are ``(x1, y1, x2, y2)`` in pixel-edge coordinates: a box holds the pixels
 
 The book page ``book/shapeworld.md`` introduces it.
 """
+
 from __future__ import annotations
 
 import math
@@ -83,8 +84,12 @@ class _Placed:
 
 def _float_pair(name: str, value, low: float, high: float) -> tuple[float, float]:
     if not (isinstance(value, (tuple, list)) and len(value) == 2):
-        raise ValueError(f"ShapeWorld: {name} must be a pair (low, high), got {value!r}")
-    pair = tuple(check_range(name, v, low=low, high=high, fn="ShapeWorld") for v in value)
+        raise ValueError(
+            f"ShapeWorld: {name} must be a pair (low, high), got {value!r}"
+        )
+    pair = tuple(
+        check_range(name, v, low=low, high=high, fn="ShapeWorld") for v in value
+    )
     if pair[0] > pair[1]:
         raise ValueError(f"ShapeWorld: {name} must have low <= high, got {value!r}")
     return pair
@@ -93,7 +98,9 @@ def _float_pair(name: str, value, low: float, high: float) -> tuple[float, float
 def _names(name: str, value, vocabulary) -> tuple[str, ...]:
     value = (value,) if isinstance(value, str) else tuple(value)
     if not value or len(set(value)) != len(value):
-        raise ValueError(f"ShapeWorld: {name} must be non-empty without repeats, got {value!r}")
+        raise ValueError(
+            f"ShapeWorld: {name} must be non-empty without repeats, got {value!r}"
+        )
     return tuple(check_choice(name, v, vocabulary, fn="ShapeWorld") for v in value)
 
 
@@ -139,7 +146,9 @@ class ShapeWorld:
         for name in ("n_objects", "distractors"):
             pair = check_pair(name, getattr(self, name), min_value=0, fn="ShapeWorld")
             if pair[0] > pair[1]:
-                raise ValueError(f"ShapeWorld: {name} must have low <= high, got {pair}")
+                raise ValueError(
+                    f"ShapeWorld: {name} must have low <= high, got {pair}"
+                )
             setattr(self, name, pair)
         self.scale = _float_pair("scale", self.scale, 1e-3, 0.5)
         check_range("rotation", self.rotation, low=0, high=180, fn="ShapeWorld")
@@ -153,15 +162,23 @@ class ShapeWorld:
         """Render scene number ``seed`` (an int >= 0); one seed always gives one scene."""
         check_int("seed", seed, min_value=0, fn="ShapeWorld.scene")
         rng = np.random.default_rng(seed)
-        canvas = background(self.background[rng.integers(len(self.background))], rng, self.size)
-        add_clutter(canvas, rng, int(rng.integers(self.distractors[0], self.distractors[1] + 1)),
-                    supersample=self.supersample)
+        canvas = background(
+            self.background[rng.integers(len(self.background))], rng, self.size
+        )
+        add_clutter(
+            canvas,
+            rng,
+            int(rng.integers(self.distractors[0], self.distractors[1] + 1)),
+            supersample=self.supersample,
+        )
         placed = self._place_objects(rng)
         for obj in reversed(placed):  # painter's algorithm: farthest first
             paint(canvas, obj.coverage, obj.window, obj.rgb)
         if self.noise > 0:
             canvas += self.noise * rng.standard_normal(canvas.shape, dtype=np.float32)
-        image = rearrange(torch.from_numpy(np.clip(canvas, 0, 1)), "h w c -> c h w")  # (3, H, W)
+        image = rearrange(
+            torch.from_numpy(np.clip(canvas, 0, 1)), "h w c -> c h w"
+        )  # (3, H, W)
         return self._assemble(image.contiguous(), placed)
 
     def _place_objects(self, rng: np.random.Generator) -> list[_Placed]:
@@ -169,7 +186,9 @@ class ShapeWorld:
         low, high = self.scale
         scales = rng.uniform(low, high, n)
         # Nearer objects look bigger: depth falls with scale, plus noise.
-        depths = np.clip(9 - 8 * (scales - low) / max(high - low, 1e-9) + rng.normal(0, 1, n), 1, 9)
+        depths = np.clip(
+            9 - 8 * (scales - low) / max(high - low, 1e-9) + rng.normal(0, 1, n), 1, 9
+        )
         occupied = np.zeros((self.size, self.size), bool)
         placed = []
         for k in np.argsort(depths, kind="stable"):  # nearest first
@@ -183,25 +202,37 @@ class ShapeWorld:
         label = int(rng.integers(len(self.classes)))
         colour = int(rng.integers(len(self.colours)))
         jitter = rng.normal(0, self.colour_jitter, 3)
-        rgb = np.clip(np.add(COLOURS[self.colours[colour]], jitter), 0, 1).astype(np.float32)
+        rgb = np.clip(np.add(COLOURS[self.colours[colour]], jitter), 0, 1).astype(
+            np.float32
+        )
         angle = math.radians(rng.uniform(-self.rotation, self.rotation))
         aspect = self.aspect ** rng.uniform(-1, 1)
-        outline = place_polygon(SHAPES[self.classes[label]], center=(0.0, 0.0),
-                                scale=scale * self.size, angle=angle, aspect=aspect)
+        outline = place_polygon(
+            SHAPES[self.classes[label]],
+            center=(0.0, 0.0),
+            scale=scale * self.size,
+            angle=angle,
+            aspect=aspect,
+        )
         lo = -outline.min(axis=0)  # (2,) the range of centres that keep it inside
         room = np.maximum(self.size - outline.max(axis=0) - lo, 0)  # (2,)
         for _ in range(_TRIES):
             center = lo + room * rng.random(2)  # (2,)
-            coverage, window = polygon_coverage(outline + center, self.size, self.size,
-                                                supersample=self.supersample)
+            coverage, window = polygon_coverage(
+                outline + center, self.size, self.size, supersample=self.supersample
+            )
             mask = coverage >= 0.5
             visible = mask & ~occupied[window]
             area, seen = np.count_nonzero(mask), np.count_nonzero(visible)
             if area and seen >= self.min_visible * area:
-                info = ObjectInfo(shape=self.classes[label], colour=self.colours[colour],
-                                  size=size_word(scale, *self.scale),
-                                  position=(float(center[0]), float(center[1])),
-                                  depth=depth, visible=seen / area)
+                info = ObjectInfo(
+                    shape=self.classes[label],
+                    colour=self.colours[colour],
+                    size=size_word(scale, *self.scale),
+                    position=(float(center[0]), float(center[1])),
+                    depth=depth,
+                    visible=seen / area,
+                )
                 return _Placed(label, info, rgb, coverage, window, visible)
         return None
 
@@ -211,15 +242,25 @@ class ShapeWorld:
         depth = np.full((self.size, self.size), FAR, np.float32)  # (H, W)
         for k, obj in enumerate(placed):
             masks[k][obj.window] = obj.visible
-            semantic[obj.window][obj.visible] = obj.label + 1  # visible parts are disjoint
+            semantic[obj.window][obj.visible] = (
+                obj.label + 1
+            )  # visible parts are disjoint
             depth[obj.window][obj.visible] = obj.info.depth
         objects = tuple(obj.info for obj in placed)
         return Scene(
             image=image,
-            boxes=torch.tensor([_box(obj) for obj in placed], dtype=torch.float32).view(-1, 4),
-            labels=torch.tensor([obj.label for obj in placed], dtype=torch.long),  # (K,)
-            masks=torch.from_numpy(masks), semantic=torch.from_numpy(semantic),
-            depth=torch.from_numpy(depth), objects=objects, caption=caption(objects, self.size))
+            boxes=torch.tensor([_box(obj) for obj in placed], dtype=torch.float32).view(
+                -1, 4
+            ),
+            labels=torch.tensor(
+                [obj.label for obj in placed], dtype=torch.long
+            ),  # (K,)
+            masks=torch.from_numpy(masks),
+            semantic=torch.from_numpy(semantic),
+            depth=torch.from_numpy(depth),
+            objects=objects,
+            caption=caption(objects, self.size),
+        )
 
 
 def _box(obj: _Placed) -> list[int]:

@@ -7,6 +7,7 @@ distance) and ``classical`` (filters, BM3D, Wiener, Richardson–Lucy) are the y
 ``losses`` are the objectives compared in lesson 5.4. Images are ``Tensor[B, C, H, W]`` or
 ``Tensor[C, H, W]`` in ``[0, 1]``; noise levels are on the 0–255 scale, as in the literature.
 """
+
 # The function ``blur.blur`` is not re-exported: it would hide the module ``imaging.blur``.
 from scratchvision.imaging.blur import (
     average_frames,
@@ -40,7 +41,13 @@ from scratchvision.imaging.losses import (
     perceptual_loss,
     total_variation,
 )
-from scratchvision.imaging.metrics import perceptual_distance, psnr, random_features, ssim, vgg16_features
+from scratchvision.imaging.metrics import (
+    perceptual_distance,
+    psnr,
+    random_features,
+    ssim,
+    vgg16_features,
+)
 from scratchvision.imaging.restorers import (
     PixelShuffleSR,
     ResidualDenoiser,
@@ -49,15 +56,54 @@ from scratchvision.imaging.restorers import (
     pixel_unshuffle,
     sr_small,
 )
-from scratchvision.imaging.unet import MultiScaleUNet, UNet, image_pyramid, multiscale_unet_small, unet_small
+from scratchvision.imaging.unet import (
+    MultiScaleUNet,
+    UNet,
+    image_pyramid,
+    multiscale_unet_small,
+    unet_small,
+)
 
 __all__ = [
-    "average_frames", "frames_from_motion", "gaussian_kernel", "motion_kernel", "random_trajectory",
-    "bm3d_denoise", "gaussian_filter", "median_filter", "richardson_lucy", "wiener_deconvolution",
-    "add_gaussian_noise", "add_poisson_gaussian_noise", "bicubic_downsample", "bicubic_upsample", "jpeg",
-    "realistic_sr_degradation", "PatchGAN", "patchgan_small", "gan_d_loss", "gan_g_loss", "l1_loss",
-    "l2_loss", "multiscale_loss", "perceptual_loss", "total_variation", "perceptual_distance", "psnr",
-    "random_features", "ssim", "vgg16_features", "PixelShuffleSR", "ResidualDenoiser", "denoiser_small",
-    "pixel_shuffle", "pixel_unshuffle", "sr_small", "MultiScaleUNet", "UNet", "image_pyramid",
-    "multiscale_unet_small", "unet_small",
+    "average_frames",
+    "frames_from_motion",
+    "gaussian_kernel",
+    "motion_kernel",
+    "random_trajectory",
+    "bm3d_denoise",
+    "gaussian_filter",
+    "median_filter",
+    "richardson_lucy",
+    "wiener_deconvolution",
+    "add_gaussian_noise",
+    "add_poisson_gaussian_noise",
+    "bicubic_downsample",
+    "bicubic_upsample",
+    "jpeg",
+    "realistic_sr_degradation",
+    "PatchGAN",
+    "patchgan_small",
+    "gan_d_loss",
+    "gan_g_loss",
+    "l1_loss",
+    "l2_loss",
+    "multiscale_loss",
+    "perceptual_loss",
+    "total_variation",
+    "perceptual_distance",
+    "psnr",
+    "random_features",
+    "ssim",
+    "vgg16_features",
+    "PixelShuffleSR",
+    "ResidualDenoiser",
+    "denoiser_small",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "sr_small",
+    "MultiScaleUNet",
+    "UNet",
+    "image_pyramid",
+    "multiscale_unet_small",
+    "unet_small",
 ]

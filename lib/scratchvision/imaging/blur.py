@@ -10,6 +10,7 @@ sharp frames, taking the middle frame as the sharp target. ``frames_from_motion`
 
 Taught in ``notebooks/05_imaging/`` (deblurring).
 """
+
 from __future__ import annotations
 
 import math
@@ -23,7 +24,11 @@ IMAGE_DIMS = "(B, C, H, W) or (C, H, W)"
 
 
 def gaussian_kernel(
-    size: int, sigma: float | tuple[float, float], *, angle: float = 0.0, dtype: torch.dtype = torch.float32
+    size: int,
+    sigma: float | tuple[float, float],
+    *,
+    angle: float = 0.0,
+    dtype: torch.dtype = torch.float32,
 ) -> torch.Tensor:
     """A normalised 2-D Gaussian PSF, isotropic or anisotropic and rotated.
 
@@ -41,7 +46,11 @@ def gaussian_kernel(
     """
     fn = "gaussian_kernel"
     size = _check_odd("size", size, fn)
-    sx, sy = (sigma, sigma) if isinstance(sigma, (int, float)) else _pair_of_numbers("sigma", sigma, fn)
+    sx, sy = (
+        (sigma, sigma)
+        if isinstance(sigma, (int, float))
+        else _pair_of_numbers("sigma", sigma, fn)
+    )
     sx, sy = (check_range("sigma", s, low=1e-6, fn=fn) for s in (sx, sy))
     x, y = _centred_grid(size, dtype)  # (size, size) each, y pointing up
     theta = math.radians(check_range("angle", angle, fn=fn))
@@ -51,7 +60,9 @@ def gaussian_kernel(
     return k / k.sum()
 
 
-def motion_kernel(length: float, angle: float, *, size: int | None = None) -> torch.Tensor:
+def motion_kernel(
+    length: float, angle: float, *, size: int | None = None
+) -> torch.Tensor:
     """Linear motion blur: a line segment of ``length`` pixels at ``angle`` degrees.
 
     Each pixel gets the weight ``max(0, 1 - d)``, with ``d`` its distance to the segment
@@ -68,11 +79,15 @@ def motion_kernel(length: float, angle: float, *, size: int | None = None) -> to
     fn = "motion_kernel"
     length = check_range("length", length, low=0.0, fn=fn)
     theta = math.radians(check_range("angle", angle, fn=fn))
-    size = 2 * math.ceil(length / 2) + 1 if size is None else _check_odd("size", size, fn)
+    size = (
+        2 * math.ceil(length / 2) + 1 if size is None else _check_odd("size", size, fn)
+    )
     x, y = _centred_grid(size, torch.float32)  # (size, size) each
     along = (x * math.cos(theta) + y * math.sin(theta)).clamp(-length / 2, length / 2)
     # distance from each pixel to its nearest point on the segment
-    d = torch.hypot(x - along * math.cos(theta), y - along * math.sin(theta))  # (size, size)
+    d = torch.hypot(
+        x - along * math.cos(theta), y - along * math.sin(theta)
+    )  # (size, size)
     k = (1 - d).clamp(min=0)
     return k / k.sum()
 
@@ -98,15 +113,25 @@ def blur(img: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     x = img if img.ndim == 4 else img[None]  # (B, C, H, W)
     kh, kw = kernel.shape
     if kh // 2 >= x.shape[-2] or kw // 2 >= x.shape[-1]:
-        raise ValueError(f"{fn}: kernel {tuple(kernel.shape)} is too large for an image of {tuple(x.shape[-2:])}")
-    weight = kernel.flip(0, 1).to(x)[None, None].expand(x.shape[1], 1, kh, kw).contiguous()  # (C, 1, kh, kw)
-    x = F.pad(x, (kw // 2, kw // 2, kh // 2, kh // 2), mode="reflect")  # (B, C, H + kh - 1, W + kw - 1)
+        raise ValueError(
+            f"{fn}: kernel {tuple(kernel.shape)} is too large for an image of {tuple(x.shape[-2:])}"
+        )
+    weight = (
+        kernel.flip(0, 1).to(x)[None, None].expand(x.shape[1], 1, kh, kw).contiguous()
+    )  # (C, 1, kh, kw)
+    x = F.pad(
+        x, (kw // 2, kw // 2, kh // 2, kh // 2), mode="reflect"
+    )  # (B, C, H + kh - 1, W + kw - 1)
     out = F.conv2d(x, weight, groups=x.shape[1])  # (B, C, H, W)
     return out if img.ndim == 4 else out[0]
 
 
 def random_trajectory(
-    n_frames: int, *, speed: float = 1.0, jitter: float = 0.3, generator: torch.Generator | None = None
+    n_frames: int,
+    *,
+    speed: float = 1.0,
+    jitter: float = 0.3,
+    generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     """A smooth random camera path: constant velocity plus a random walk on the velocity.
 
@@ -167,21 +192,31 @@ def frames_from_motion(
     h, w = (crop_size, crop_size) if isinstance(crop_size, int) else tuple(crop_size)
     _, H, W = image.shape
     if not (isinstance(h, int) and isinstance(w, int) and 1 <= h <= H and 1 <= w <= W):
-        raise ValueError(f"{fn}: crop_size must be an int or (h, w) within the image {(H, W)}, got {crop_size!r}")
+        raise ValueError(
+            f"{fn}: crop_size must be an int or (h, w) within the image {(H, W)}, got {crop_size!r}"
+        )
     if trajectory is None:
-        trajectory = random_trajectory(n_frames, speed=speed, jitter=jitter, generator=generator)
+        trajectory = random_trajectory(
+            n_frames, speed=speed, jitter=jitter, generator=generator
+        )
     check_tensor("trajectory", trajectory, ndim=2, dims="(T, 2)", floating=True, fn=fn)
     if tuple(trajectory.shape) != (n_frames, 2):
-        raise ValueError(f"{fn}: trajectory must have shape ({n_frames}, 2), got {tuple(trajectory.shape)}")
+        raise ValueError(
+            f"{fn}: trajectory must have shape ({n_frames}, 2), got {tuple(trajectory.shape)}"
+        )
     top, left = (H - h) // 2, (W - w) // 2
     ys = torch.arange(top, top + h, device=image.device, dtype=image.dtype)  # (h,)
     xs = torch.arange(left, left + w, device=image.device, dtype=image.dtype)  # (w,)
     shift = trajectory.to(image)[:, None, None, :]  # (T, 1, 1, 2)
-    pix = torch.stack(torch.meshgrid(xs, ys, indexing="xy"), dim=-1) + shift  # (T, h, w, 2) as (x, y)
+    pix = (
+        torch.stack(torch.meshgrid(xs, ys, indexing="xy"), dim=-1) + shift
+    )  # (T, h, w, 2) as (x, y)
     size = torch.tensor([W, H], device=image.device, dtype=image.dtype)
     grid = (2 * pix + 1) / size - 1  # pixel centres -> [-1, 1] (align_corners=False)
     frames = image[None].expand(n_frames, -1, -1, -1)  # (T, C, H, W), no copy
-    return F.grid_sample(frames, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
+    return F.grid_sample(
+        frames, grid, mode="bilinear", padding_mode="reflection", align_corners=False
+    )
 
 
 def average_frames(frames: torch.Tensor, *, gamma: float | None = None) -> torch.Tensor:
@@ -199,7 +234,14 @@ def average_frames(frames: torch.Tensor, *, gamma: float | None = None) -> torch
         Tensor[C, H, W] or Tensor[B, C, H, W]: the blurred image.
     """
     fn = "average_frames"
-    check_tensor("frames", frames, ndim=(4, 5), dims="(T, C, H, W) or (B, T, C, H, W)", floating=True, fn=fn)
+    check_tensor(
+        "frames",
+        frames,
+        ndim=(4, 5),
+        dims="(T, C, H, W) or (B, T, C, H, W)",
+        floating=True,
+        fn=fn,
+    )
     if gamma is None:
         return frames.mean(dim=-4)  # (..., C, H, W)
     gamma = check_range("gamma", gamma, low=1e-3, fn=fn)
@@ -211,15 +253,21 @@ def check_kernel(kernel: torch.Tensor, fn: str) -> torch.Tensor:
     """Raise a ``ValueError`` unless ``kernel`` is an odd-sized, non-negative 2-D PSF summing to 1."""
     check_tensor("kernel", kernel, ndim=2, dims="(kh, kw)", floating=True, fn=fn)
     if kernel.shape[0] % 2 == 0 or kernel.shape[1] % 2 == 0:
-        raise ValueError(f"{fn}: kernel must have odd height and width, got shape {tuple(kernel.shape)}")
+        raise ValueError(
+            f"{fn}: kernel must have odd height and width, got shape {tuple(kernel.shape)}"
+        )
     if (kernel < 0).any() or not math.isclose(float(kernel.sum()), 1.0, abs_tol=1e-4):
-        raise ValueError(f"{fn}: kernel must be non-negative and sum to 1, got sum {float(kernel.sum()):.6g}")
+        raise ValueError(
+            f"{fn}: kernel must be non-negative and sum to 1, got sum {float(kernel.sum()):.6g}"
+        )
     return kernel
 
 
 def _centred_grid(size: int, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
     r = torch.arange(size, dtype=dtype) - size // 2  # (size,)
-    y, x = torch.meshgrid(-r, r, indexing="ij")  # (size, size) each; row 0 is the top, y up
+    y, x = torch.meshgrid(
+        -r, r, indexing="ij"
+    )  # (size, size) each; row 0 is the top, y up
     return x, y
 
 
@@ -232,5 +280,7 @@ def _check_odd(name: str, value, fn: str) -> int:
 
 def _pair_of_numbers(name: str, value, fn: str) -> tuple[float, float]:
     if not (isinstance(value, (tuple, list)) and len(value) == 2):
-        raise ValueError(f"{fn}: {name} must be a number or a pair of numbers, got {value!r}")
+        raise ValueError(
+            f"{fn}: {name} must be a number or a pair of numbers, got {value!r}"
+        )
     return value[0], value[1]

@@ -11,6 +11,7 @@ and return a tensor on ``img``'s device with ``img``'s dtype.
 
 Taught in ``notebooks/05_imaging/``.
 """
+
 from __future__ import annotations
 
 import math
@@ -67,7 +68,9 @@ def median_filter(img: torch.Tensor, size: int) -> torch.Tensor:
     check_tensor("img", img, ndim=(3, 4), dims=IMAGE_DIMS, floating=True, fn=fn)
     check_int("size", size, min_value=1, fn=fn)
     if size % 2 == 0 or size // 2 >= min(img.shape[-2:]):
-        raise ValueError(f"{fn}: size must be odd with size // 2 < the image's height and width, got {size}")
+        raise ValueError(
+            f"{fn}: size must be odd with size // 2 < the image's height and width, got {size}"
+        )
     r = size // 2
     x = img if img.ndim == 4 else img[None]  # (B, C, H, W)
     x = F.pad(x, (r, r, r, r), mode="reflect")  # (B, C, H + 2r, W + 2r)
@@ -76,7 +79,9 @@ def median_filter(img: torch.Tensor, size: int) -> torch.Tensor:
     return out if img.ndim == 4 else out[0]
 
 
-def bm3d_denoise(img: torch.Tensor, sigma: float, *, profile: str = "np") -> torch.Tensor:
+def bm3d_denoise(
+    img: torch.Tensor, sigma: float, *, profile: str = "np"
+) -> torch.Tensor:
     """BM3D: group similar patches into 3-D stacks and shrink them jointly (Dabov et al. 2007).
 
     Calls the reference implementation (``bm3d`` on PyPI, Tampere University; free for
@@ -108,13 +113,17 @@ def bm3d_denoise(img: torch.Tensor, sigma: float, *, profile: str = "np") -> tor
         if sigma == 0:
             return im
         if im.shape[0] == 3:
-            return bm3d.bm3d_rgb(im.transpose(1, 2, 0), sigma / 255, profile=profile).transpose(2, 0, 1)
+            return bm3d.bm3d_rgb(
+                im.transpose(1, 2, 0), sigma / 255, profile=profile
+            ).transpose(2, 0, 1)
         return np.stack([bm3d.bm3d(ch, sigma / 255, profile=profile) for ch in im])
 
     return _map_numpy(img, denoise).clamp(0, 1)
 
 
-def wiener_deconvolution(img: torch.Tensor, kernel: torch.Tensor, balance: float) -> torch.Tensor:
+def wiener_deconvolution(
+    img: torch.Tensor, kernel: torch.Tensor, balance: float
+) -> torch.Tensor:
     """Wiener deconvolution with a known PSF, per channel (Wiener 1949; Gonzalez & Woods Sec. 5.8).
 
     ``X̂ = K* Y / (|K|² + balance · |D|²)`` in the Fourier domain, ``D`` a Laplacian
@@ -132,10 +141,17 @@ def wiener_deconvolution(img: torch.Tensor, kernel: torch.Tensor, balance: float
     from skimage import restoration
 
     balance = check_range("balance", balance, low=1e-12, fn="wiener_deconvolution")
-    return _deconvolve("wiener_deconvolution", img, kernel, lambda y, psf: restoration.wiener(y, psf, balance))
+    return _deconvolve(
+        "wiener_deconvolution",
+        img,
+        kernel,
+        lambda y, psf: restoration.wiener(y, psf, balance),
+    )
 
 
-def richardson_lucy(img: torch.Tensor, kernel: torch.Tensor, iterations: int) -> torch.Tensor:
+def richardson_lucy(
+    img: torch.Tensor, kernel: torch.Tensor, iterations: int
+) -> torch.Tensor:
     """Richardson-Lucy deconvolution, per channel (Richardson 1972; Lucy 1974).
 
     The multiplicative update ``x ← x · (k̃ * (y / (k * x)))`` climbs the Poisson likelihood of
@@ -154,11 +170,16 @@ def richardson_lucy(img: torch.Tensor, kernel: torch.Tensor, iterations: int) ->
 
     iterations = check_int("iterations", iterations, min_value=1, fn="richardson_lucy")
     return _deconvolve(
-        "richardson_lucy", img, kernel, lambda y, psf: restoration.richardson_lucy(y, psf, iterations)
+        "richardson_lucy",
+        img,
+        kernel,
+        lambda y, psf: restoration.richardson_lucy(y, psf, iterations),
     )
 
 
-def _deconvolve(fn: str, img: torch.Tensor, kernel: torch.Tensor, restore) -> torch.Tensor:
+def _deconvolve(
+    fn: str, img: torch.Tensor, kernel: torch.Tensor, restore
+) -> torch.Tensor:
     """Run ``restore(channel, psf)`` on every channel, padded by reflection and cropped back.
 
     Wiener assumes a periodic image, Richardson-Lucy a black surround: both are wrong at the
@@ -170,12 +191,16 @@ def _deconvolve(fn: str, img: torch.Tensor, kernel: torch.Tensor, restore) -> to
     m = max(psf.shape)
 
     def per_image(im: np.ndarray) -> np.ndarray:  # (C, H, W) -> (C, H, W)
-        return np.stack([restore(np.pad(ch, m, mode="reflect"), psf)[m:-m, m:-m] for ch in im])
+        return np.stack(
+            [restore(np.pad(ch, m, mode="reflect"), psf)[m:-m, m:-m] for ch in im]
+        )
 
     return _map_numpy(img, per_image).clamp(0, 1)  # skimage clips to [-1, 1] only
 
 
-def _map_numpy(img: torch.Tensor, f: Callable[[np.ndarray], np.ndarray]) -> torch.Tensor:
+def _map_numpy(
+    img: torch.Tensor, f: Callable[[np.ndarray], np.ndarray]
+) -> torch.Tensor:
     """Apply a NumPy function ``ndarray[C, H, W] -> ndarray[C, H, W]`` (float64) to each image."""
     x = img if img.ndim == 4 else img[None]  # (B, C, H, W)
     out = np.stack([f(im) for im in x.detach().cpu().double().numpy()])  # (B, C, H, W)

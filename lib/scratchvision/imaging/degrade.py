@@ -10,6 +10,7 @@ literature (σ = 15, 25, 50 means a standard deviation of σ/255 here).
 
 Taught in ``notebooks/05_imaging/`` (denoising, super-resolution).
 """
+
 from __future__ import annotations
 
 import io
@@ -27,7 +28,11 @@ SCALES = (2, 3, 4)
 
 
 def add_gaussian_noise(
-    img: torch.Tensor, sigma: float, *, clip: bool = False, generator: torch.Generator | None = None
+    img: torch.Tensor,
+    sigma: float,
+    *,
+    clip: bool = False,
+    generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     """Additive white Gaussian noise, ``y = x + n``, ``n ~ N(0, (σ/255)²)`` (Zhang et al. 2017, DnCNN).
 
@@ -45,7 +50,9 @@ def add_gaussian_noise(
     fn = "add_gaussian_noise"
     check_tensor("img", img, floating=True, fn=fn)
     sigma = check_range("sigma", sigma, low=0.0, fn=fn)
-    noise = torch.randn(img.shape, generator=generator, device=img.device, dtype=img.dtype)
+    noise = torch.randn(
+        img.shape, generator=generator, device=img.device, dtype=img.dtype
+    )
     noisy = img + sigma / 255 * noise
     return noisy.clamp(0, 1) if clip else noisy
 
@@ -78,7 +85,9 @@ def add_poisson_gaussian_noise(
     photons = check_range("photons", photons, low=1e-6, fn=fn)
     read_sigma = check_range("read_sigma", read_sigma, low=0.0, fn=fn)
     shot = torch.poisson(photons * img.clamp(min=0), generator=generator) / photons
-    read = torch.randn(img.shape, generator=generator, device=img.device, dtype=img.dtype)
+    read = torch.randn(
+        img.shape, generator=generator, device=img.device, dtype=img.dtype
+    )
     noisy = shot + read_sigma / 255 * read
     return noisy.clamp(0, 1) if clip else noisy
 
@@ -100,7 +109,9 @@ def bicubic_downsample(img: torch.Tensor, scale: int) -> torch.Tensor:
     """
     x = _check_resize("bicubic_downsample", img, scale, divisible=True)  # (B, C, H, W)
     H, W = x.shape[-2:]
-    out = F.interpolate(x, size=(H // scale, W // scale), mode="bicubic", antialias=True)  # (B, C, H/s, W/s)
+    out = F.interpolate(
+        x, size=(H // scale, W // scale), mode="bicubic", antialias=True
+    )  # (B, C, H/s, W/s)
     out = out.clamp(0, 1)  # the cubic's negative lobes overshoot at edges
     return out if img.ndim == 4 else out[0]
 
@@ -116,7 +127,9 @@ def bicubic_upsample(img: torch.Tensor, scale: int) -> torch.Tensor:
         Tensor[B, C, h * scale, w * scale] (or without ``B``), clamped to [0, 1].
     """
     x = _check_resize("bicubic_upsample", img, scale, divisible=False)  # (B, C, h, w)
-    out = F.interpolate(x, scale_factor=scale, mode="bicubic", align_corners=False)  # (B, C, h*s, w*s)
+    out = F.interpolate(
+        x, scale_factor=scale, mode="bicubic", align_corners=False
+    )  # (B, C, h*s, w*s)
     out = out.clamp(0, 1)
     return out if img.ndim == 4 else out[0]
 
@@ -142,7 +155,9 @@ def jpeg(img: torch.Tensor, quality: int) -> torch.Tensor:
     check_range("quality", quality, low=1, high=100, fn=fn)
     x = img if img.ndim == 4 else img[None]  # (B, C, H, W)
     as_bytes = (x.detach().clamp(0, 1) * 255).round().to(torch.uint8).cpu()
-    pixels = rearrange(as_bytes, "b c h w -> b h w c").numpy()  # (B, H, W, C), Pillow's layout
+    pixels = rearrange(
+        as_bytes, "b c h w -> b h w c"
+    ).numpy()  # (B, H, W, C), Pillow's layout
     decoded = np.stack([_jpeg_roundtrip(im, quality) for im in pixels])  # (B, H, W, C)
     out = rearrange(torch.from_numpy(decoded), "b h w c -> b c h w")  # (B, C, H, W)
     out = out.to(device=img.device, dtype=img.dtype) / 255
@@ -151,9 +166,13 @@ def jpeg(img: torch.Tensor, quality: int) -> torch.Tensor:
 
 def _jpeg_roundtrip(pixels: np.ndarray, quality: int) -> np.ndarray:
     buffer = io.BytesIO()
-    image = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)  # Pillow wants (H, W) for grey
+    image = Image.fromarray(
+        pixels[..., 0] if pixels.shape[-1] == 1 else pixels
+    )  # Pillow wants (H, W) for grey
     image.save(buffer, format="JPEG", quality=quality)
-    return np.asarray(Image.open(buffer)).reshape(pixels.shape)  # a grey JPEG decodes to (H, W)
+    return np.asarray(Image.open(buffer)).reshape(
+        pixels.shape
+    )  # a grey JPEG decodes to (H, W)
 
 
 def realistic_sr_degradation(
@@ -185,28 +204,44 @@ def realistic_sr_degradation(
     fn = "realistic_sr_degradation"
     x = _check_resize(fn, img, scale, divisible=True)  # (B, C, H, W)
     if x.shape[1] not in (1, 3) or min(x.shape[-2:]) < 11:
-        raise ValueError(f"{fn}: img must have 1 or 3 channels and H, W >= 11, got shape {tuple(img.shape)}")
-    out = torch.cat([_degrade_one(im[None], scale, generator) for im in x])  # (B, C, H/s, W/s)
+        raise ValueError(
+            f"{fn}: img must have 1 or 3 channels and H, W >= 11, got shape {tuple(img.shape)}"
+        )
+    out = torch.cat(
+        [_degrade_one(im[None], scale, generator) for im in x]
+    )  # (B, C, H/s, W/s)
     return out if img.ndim == 4 else out[0]
 
 
-def _degrade_one(x: torch.Tensor, scale: int, g: torch.Generator | None) -> torch.Tensor:
+def _degrade_one(
+    x: torch.Tensor, scale: int, g: torch.Generator | None
+) -> torch.Tensor:
     def uniform(low: float, high: float) -> float:
         return low + (high - low) * torch.rand((), generator=g, device=x.device).item()
 
     size = 2 * int(uniform(3, 10.999)) + 1  # odd, 7 to 21
-    sigma = uniform(0.2, 3) if uniform(0, 1) < 0.5 else (uniform(0.2, 3), uniform(0.2, 3))
+    sigma = (
+        uniform(0.2, 3) if uniform(0, 1) < 0.5 else (uniform(0.2, 3), uniform(0.2, 3))
+    )
     x = blur(x, gaussian_kernel(size, sigma, angle=uniform(0, 180)))  # (1, C, H, W)
     mode = ("area", "bilinear", "bicubic")[int(uniform(0, 2.999))]
-    x = F.interpolate(x, size=(x.shape[-2] // scale, x.shape[-1] // scale), mode=mode)  # (1, C, H/s, W/s)
+    x = F.interpolate(
+        x, size=(x.shape[-2] // scale, x.shape[-1] // scale), mode=mode
+    )  # (1, C, H/s, W/s)
     if uniform(0, 1) < 0.5:
         x = add_gaussian_noise(x, uniform(1, 30), generator=g)
     else:
-        x = add_poisson_gaussian_noise(x, photons=10 ** uniform(1, 3), read_sigma=0.0, generator=g)
-    return jpeg(x.clamp(0, 1), int(uniform(30, 95.999)))  # JPEG stores 8-bit values in [0, 1]
+        x = add_poisson_gaussian_noise(
+            x, photons=10 ** uniform(1, 3), read_sigma=0.0, generator=g
+        )
+    return jpeg(
+        x.clamp(0, 1), int(uniform(30, 95.999))
+    )  # JPEG stores 8-bit values in [0, 1]
 
 
-def _check_resize(fn: str, img: torch.Tensor, scale: int, *, divisible: bool) -> torch.Tensor:
+def _check_resize(
+    fn: str, img: torch.Tensor, scale: int, *, divisible: bool
+) -> torch.Tensor:
     check_tensor("img", img, ndim=(3, 4), dims=IMAGE_DIMS, floating=True, fn=fn)
     check_choice("scale", check_int("scale", scale, fn=fn), SCALES, fn=fn)
     H, W = img.shape[-2:]

@@ -17,6 +17,7 @@ vector that is updated in every training-mode forward pass.
 
 Taught in the chapter 5 notebooks (``notebooks/05_imaging/``).
 """
+
 from __future__ import annotations
 
 import torch
@@ -43,17 +44,28 @@ class PatchGAN(nn.Module):
         spectral_norm: wrap every convolution in spectral normalisation.
     """
 
-    def __init__(self, *, in_channels: int = 3, width: int = 32, n_layers: int = 3, spectral_norm: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        in_channels: int = 3,
+        width: int = 32,
+        n_layers: int = 3,
+        spectral_norm: bool = False,
+    ) -> None:
         super().__init__()
         fn = "PatchGAN"
         self.in_channels = check_int("in_channels", in_channels, min_value=1, fn=fn)
         check_int("width", width, min_value=1, fn=fn)
         self.n_layers = check_int("n_layers", n_layers, min_value=1, fn=fn)
-        widths = [in_channels] + [width * min(2**i, 8) for i in range(n_layers + 1)] + [1]
+        widths = (
+            [in_channels] + [width * min(2**i, 8) for i in range(n_layers + 1)] + [1]
+        )
         strides = [2] * n_layers + [1, 1]
         layers: list[nn.Module] = []
         for i, stride in enumerate(strides):
-            conv = nn.Conv2d(widths[i], widths[i + 1], kernel_size=4, stride=stride, padding=1)
+            conv = nn.Conv2d(
+                widths[i], widths[i + 1], kernel_size=4, stride=stride, padding=1
+            )
             layers.append(_spectral_norm(conv) if spectral_norm else conv)
             if i < len(strides) - 1:  # the last conv gives raw logits
                 layers.append(nn.LeakyReLU(0.2, inplace=True))
@@ -67,7 +79,9 @@ class PatchGAN(nn.Module):
     @property
     def receptive_field(self) -> int:
         """Side in input pixels of the patch one output logit sees (``ops.conv.receptive_field``)."""
-        return receptive_field([(c.kernel_size[0], c.stride[0], c.dilation[0]) for c in self.convs])
+        return receptive_field(
+            [(c.kernel_size[0], c.stride[0], c.dilation[0]) for c in self.convs]
+        )
 
     @property
     def min_input_size(self) -> int:
@@ -92,7 +106,15 @@ class PatchGAN(nn.Module):
             H is a multiple of ``2^n_layers``.
         """
         fn = "PatchGAN.forward"
-        check_tensor("x", x, ndim=4, dims="(B, C, H, W)", floating=True, channels=self.in_channels, fn=fn)
+        check_tensor(
+            "x",
+            x,
+            ndim=4,
+            dims="(B, C, H, W)",
+            floating=True,
+            channels=self.in_channels,
+            fn=fn,
+        )
         if min(x.shape[-2:]) < self.min_input_size:
             raise ValueError(
                 f"{fn}: x height and width must be >= {self.min_input_size} for n_layers={self.n_layers}, "

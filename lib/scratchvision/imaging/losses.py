@@ -7,6 +7,7 @@ non-saturating objective of Goodfellow et al. 2014.
 
 Taught in the chapter 5 notebooks (``notebooks/05_imaging/``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -52,7 +53,10 @@ def l2_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 def perceptual_loss(
-    pred: torch.Tensor, target: torch.Tensor, *, features: Callable[[torch.Tensor], Sequence[torch.Tensor]]
+    pred: torch.Tensor,
+    target: torch.Tensor,
+    *,
+    features: Callable[[torch.Tensor], Sequence[torch.Tensor]],
 ) -> torch.Tensor:
     """Feature-reconstruction loss: L2 between the deep features of ``pred`` and ``target``.
 
@@ -79,8 +83,12 @@ def perceptual_loss(
         target_features = list(features(target))
     pred_features = list(features(pred))
     if not pred_features:
-        raise ValueError(f"{fn}: features must return a non-empty list of feature maps, got an empty one")
-    per_layer = [l2_loss(p, t) for p, t in zip(pred_features, target_features, strict=True)]
+        raise ValueError(
+            f"{fn}: features must return a non-empty list of feature maps, got an empty one"
+        )
+    per_layer = [
+        l2_loss(p, t) for p, t in zip(pred_features, target_features, strict=True)
+    ]
     return torch.stack(per_layer).sum()
 
 
@@ -135,7 +143,9 @@ def gan_g_loss(fake_logits: torch.Tensor, *, saturating: bool = False) -> torch.
 
 
 def multiscale_loss(
-    preds: Sequence[torch.Tensor], target: torch.Tensor, *,
+    preds: Sequence[torch.Tensor],
+    target: torch.Tensor,
+    *,
     loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = l1_loss,
 ) -> torch.Tensor:
     """Average of ``loss`` over the scales of a coarse-to-fine prediction.
@@ -157,7 +167,9 @@ def multiscale_loss(
     """
     fn = "multiscale_loss"
     if not isinstance(preds, (list, tuple)) or not preds:
-        raise ValueError(f"{fn}: preds must be a non-empty list of tensors, coarsest first, got {preds!r}")
+        raise ValueError(
+            f"{fn}: preds must be a non-empty list of tensors, coarsest first, got {preds!r}"
+        )
     check_tensor("target", target, ndim=4, dims="(B, C, H, W)", floating=True, fn=fn)
     targets = image_pyramid(target, n_scales=len(preds))
     for k, (p, t) in enumerate(zip(preds, targets)):
@@ -186,7 +198,9 @@ def total_variation(image: torch.Tensor) -> torch.Tensor:
     fn = "total_variation"
     check_tensor("image", image, ndim=4, dims="(B, C, H, W)", floating=True, fn=fn)
     if min(image.shape[-2:]) < 2:
-        raise ValueError(f"{fn}: image height and width must be >= 2, got shape {tuple(image.shape)}")
+        raise ValueError(
+            f"{fn}: image height and width must be >= 2, got shape {tuple(image.shape)}"
+        )
     down = image[..., 1:, :] - image[..., :-1, :]  # (B, C, H-1, W)
     right = image[..., :, 1:] - image[..., :, :-1]  # (B, C, H, W-1)
     return down.abs().mean() + right.abs().mean()

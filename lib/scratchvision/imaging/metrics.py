@@ -6,6 +6,7 @@ compares images in the feature space of a CNN, as LPIPS does.
 
 Taught in ``notebooks/05_imaging/`` (how restoration is measured).
 """
+
 from __future__ import annotations
 
 import math
@@ -25,7 +26,11 @@ Features = Callable[[torch.Tensor], list[torch.Tensor]]
 
 
 def psnr(
-    pred: torch.Tensor, target: torch.Tensor, *, data_range: float = 1.0, reduction: str = "mean"
+    pred: torch.Tensor,
+    target: torch.Tensor,
+    *,
+    data_range: float = 1.0,
+    reduction: str = "mean",
 ) -> torch.Tensor:
     """Peak signal-to-noise ratio, ``10 log10(R² / MSE)`` in dB, per image.
 
@@ -75,16 +80,22 @@ def ssim(
         win = torch.full((7, 7), 1 / 49, dtype=x.dtype)  # (7, 7)
     k, c = win.shape[0], x.shape[1]
     if min(x.shape[-2:]) < k:
-        raise ValueError(f"ssim: pred must be at least {k}x{k}, got {tuple(x.shape[-2:])}")
+        raise ValueError(
+            f"ssim: pred must be at least {k}x{k}, got {tuple(x.shape[-2:])}"
+        )
     cov_norm = 1.0 if gaussian_weights else 49 / 48
     stats = torch.cat([x, y, x * x, y * y, x * y], dim=1)  # (B, 5C, H, W)
     weight = win.to(x)[None, None].expand(5 * c, 1, k, k).contiguous()  # (5C, 1, k, k)
     # a 'valid' convolution is skimage's filter-then-crop: only windows inside the image count
-    mu_x, mu_y, xx, yy, xy = F.conv2d(stats, weight, groups=5 * c).chunk(5, dim=1)  # 5 x (B, C, H', W')
+    mu_x, mu_y, xx, yy, xy = F.conv2d(stats, weight, groups=5 * c).chunk(
+        5, dim=1
+    )  # 5 x (B, C, H', W')
     var_x, var_y = cov_norm * (xx - mu_x**2), cov_norm * (yy - mu_y**2)
     cov_xy = cov_norm * (xy - mu_x * mu_y)
     c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
-    ssim_map = ((2 * mu_x * mu_y + c1) * (2 * cov_xy + c2)) / ((mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2))
+    ssim_map = ((2 * mu_x * mu_y + c1) * (2 * cov_xy + c2)) / (
+        (mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2)
+    )
     return _reduce(ssim_map.mean(dim=(1, 2, 3)), reduction, pred.ndim)
 
 
@@ -112,14 +123,23 @@ def random_features(
         if s > 0:
             x = F.avg_pool2d(x, 2)  # (B, c, H / 2^s, W / 2^s)
         for _ in range(2):
-            w = torch.randn(width, c, 3, 3, generator=g) * math.sqrt(2 / (9 * c))  # (width, c, 3, 3)
-            x, c = F.relu(F.conv2d(x, w.to(x), padding=1)), width  # (B, width, H / 2^s, W / 2^s)
+            w = torch.randn(width, c, 3, 3, generator=g) * math.sqrt(
+                2 / (9 * c)
+            )  # (width, c, 3, 3)
+            x, c = (
+                F.relu(F.conv2d(x, w.to(x), padding=1)),
+                width,
+            )  # (B, width, H / 2^s, W / 2^s)
         feats.append(x)
     return feats
 
 
 def perceptual_distance(
-    pred: torch.Tensor, target: torch.Tensor, *, features: Features | None = None, reduction: str = "mean"
+    pred: torch.Tensor,
+    target: torch.Tensor,
+    *,
+    features: Features | None = None,
+    reduction: str = "mean",
 ) -> torch.Tensor:
     """LPIPS-style distance: mean squared difference of channel-normalised CNN features.
 
@@ -145,9 +165,35 @@ def perceptual_distance(
     return _reduce(dist, reduction, pred.ndim)
 
 
-VGG16_CONFIG = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512)
-VGG16_TAPS = (3, 8, 15, 22, 29)  # relu1_2, relu2_2, relu3_3, relu4_3, relu5_3: the LPIPS layers
-VGG16_URLS = {"IMAGENET1K_V1": "https://download.pytorch.org/models/vgg16-397923af.pth"}  # torchvision's
+VGG16_CONFIG = (
+    64,
+    64,
+    "M",
+    128,
+    128,
+    "M",
+    256,
+    256,
+    256,
+    "M",
+    512,
+    512,
+    512,
+    "M",
+    512,
+    512,
+    512,
+)
+VGG16_TAPS = (
+    3,
+    8,
+    15,
+    22,
+    29,
+)  # relu1_2, relu2_2, relu3_3, relu4_3, relu5_3: the LPIPS layers
+VGG16_URLS = {
+    "IMAGENET1K_V1": "https://download.pytorch.org/models/vgg16-397923af.pth"
+}  # torchvision's
 
 
 class VGG16Features(nn.Module):
@@ -161,9 +207,15 @@ class VGG16Features(nn.Module):
         super().__init__()
         layers, c = [], 3
         for v in VGG16_CONFIG:
-            layers += [nn.MaxPool2d(2)] if v == "M" else [nn.Conv2d(c, v, 3, padding=1), nn.ReLU()]
+            layers += (
+                [nn.MaxPool2d(2)]
+                if v == "M"
+                else [nn.Conv2d(c, v, 3, padding=1), nn.ReLU()]
+            )
             c = c if v == "M" else v
-        self.layers = nn.Sequential(*layers)  # indices match torchvision's vgg16().features
+        self.layers = nn.Sequential(
+            *layers
+        )  # indices match torchvision's vgg16().features
         self.register_buffer("mean", torch.tensor([0.485, 0.456, 0.406])[:, None, None])
         self.register_buffer("std", torch.tensor([0.229, 0.224, 0.225])[:, None, None])
 
@@ -176,7 +228,9 @@ class VGG16Features(nn.Module):
         return out
 
 
-def vgg16_features(weights: str | None = "IMAGENET1K_V1", *, download: bool = False) -> VGG16Features:
+def vgg16_features(
+    weights: str | None = "IMAGENET1K_V1", *, download: bool = False
+) -> VGG16Features:
     """The opt-in online path to ImageNet features for ``perceptual_distance(features=...)``.
 
     ``weights='IMAGENET1K_V1'`` loads torchvision's VGG16 weights from the torch hub cache
@@ -200,8 +254,14 @@ def vgg16_features(weights: str | None = "IMAGENET1K_V1", *, download: bool = Fa
                 "(needs internet) or put the file there, or use perceptual_distance's offline default"
             )
         # check_hash: the file name ends in the first digits of its SHA-256
-        state = torch.hub.load_state_dict_from_url(url, progress=download, map_location="cpu", check_hash=True)
-        conv = {k.removeprefix("features."): v for k, v in state.items() if k.startswith("features.")}
+        state = torch.hub.load_state_dict_from_url(
+            url, progress=download, map_location="cpu", check_hash=True
+        )
+        conv = {
+            k.removeprefix("features."): v
+            for k, v in state.items()
+            if k.startswith("features.")
+        }
         model.layers.load_state_dict(conv)
     return model.eval().requires_grad_(False)
 
@@ -217,20 +277,46 @@ def metrics_benchmark(*, size: int = 256, repeats: int = 5) -> list[dict]:
 
     clean = data.astronaut()[:size, :size] / 255.0  # (H, W, 3), float64
     noisy = np.clip(clean + np.random.default_rng(0).normal(0, 0.1, clean.shape), 0, 1)
-    x, y = (torch.from_numpy(a).permute(2, 0, 1).float() for a in (noisy, clean))  # (3, H, W) each
-    paper = dict(data_range=1, channel_axis=2, gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
+    x, y = (
+        torch.from_numpy(a).permute(2, 0, 1).float() for a in (noisy, clean)
+    )  # (3, H, W) each
+    paper = dict(
+        data_range=1,
+        channel_axis=2,
+        gaussian_weights=True,
+        sigma=1.5,
+        use_sample_covariance=False,
+    )
     pairs = {
-        "psnr": (lambda: psnr(x, y), lambda: metrics.peak_signal_noise_ratio(clean, noisy, data_range=1)),
-        "ssim": (lambda: ssim(x, y), lambda: metrics.structural_similarity(clean, noisy, **paper)),
+        "psnr": (
+            lambda: psnr(x, y),
+            lambda: metrics.peak_signal_noise_ratio(clean, noisy, data_range=1),
+        ),
+        "ssim": (
+            lambda: ssim(x, y),
+            lambda: metrics.structural_similarity(clean, noisy, **paper),
+        ),
     }
     rows = []
     for name, (ours, theirs) in pairs.items():
-        ours_ms, theirs_ms = (1000 * min(timeit.repeat(f, number=1, repeat=repeats)) for f in (ours, theirs))
-        rows.append({"metric": name, "ours_ms": ours_ms, "skimage_ms": theirs_ms, "ratio": ours_ms / theirs_ms})
+        ours_ms, theirs_ms = (
+            1000 * min(timeit.repeat(f, number=1, repeat=repeats))
+            for f in (ours, theirs)
+        )
+        rows.append(
+            {
+                "metric": name,
+                "ours_ms": ours_ms,
+                "skimage_ms": theirs_ms,
+                "ratio": ours_ms / theirs_ms,
+            }
+        )
     return rows
 
 
-def _check_pair(fn, pred, target, data_range, reduction) -> tuple[torch.Tensor, torch.Tensor]:
+def _check_pair(
+    fn, pred, target, data_range, reduction
+) -> tuple[torch.Tensor, torch.Tensor]:
     check_tensor("pred", pred, ndim=(3, 4), dims=IMAGE_DIMS, floating=True, fn=fn)
     check_tensor("target", target, ndim=(3, 4), dims=IMAGE_DIMS, floating=True, fn=fn)
     if pred.shape != target.shape:

@@ -18,6 +18,7 @@ patch comes from, at fixed seeds, so every evaluation sees the same pairs.
 
 Notebooks: ``notebooks/05_imaging/01_denoising.ipynb``, ``03_deblurring.ipynb``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -28,8 +29,16 @@ import torch
 from torch import nn
 
 from scratchvision.data.natural import natural_images, natural_split, sample_patches
-from scratchvision.imaging.blur import average_frames, frames_from_motion, random_trajectory
-from scratchvision.imaging.degrade import add_gaussian_noise, add_poisson_gaussian_noise, bicubic_downsample
+from scratchvision.imaging.blur import (
+    average_frames,
+    frames_from_motion,
+    random_trajectory,
+)
+from scratchvision.imaging.degrade import (
+    add_gaussian_noise,
+    add_poisson_gaussian_noise,
+    bicubic_downsample,
+)
 from scratchvision.imaging.losses import l1_loss, l2_loss, multiscale_loss
 from scratchvision.imaging.metrics import psnr, ssim
 from scratchvision.train import fit, seed_everything
@@ -42,24 +51,39 @@ PIXEL_LOSSES = {"l1": l1_loss, "l2": l2_loss}
 # ---- forward models: clean patches -> (inputs, targets) ----
 
 
-def noise_pair(clean: torch.Tensor, *, sigma: float | Sequence[float] = 25, generator=None):
+def noise_pair(
+    clean: torch.Tensor, *, sigma: float | Sequence[float] = 25, generator=None
+):
     """Additive white Gaussian noise; ``sigma`` (0-255 scale) fixed, or ``[low, high]`` drawn per image.
 
     A range trains a *blind* denoiser, one net for every noise level (Zhang et al. 2017, DnCNN-B).
     """
     sigmas = _draw(sigma, len(clean), generator, "noise_pair", "sigma")  # (B,)
-    noisy = [add_gaussian_noise(x, s, generator=generator) for x, s in zip(clean, sigmas.tolist())]
+    noisy = [
+        add_gaussian_noise(x, s, generator=generator)
+        for x, s in zip(clean, sigmas.tolist())
+    ]
     return torch.stack(noisy), clean  # (B, C, S, S) each
 
 
-def poisson_noise_pair(clean: torch.Tensor, *, photons: float, read_sigma: float = 0.0, generator=None):
+def poisson_noise_pair(
+    clean: torch.Tensor, *, photons: float, read_sigma: float = 0.0, generator=None
+):
     """Signal-dependent sensor noise (``add_poisson_gaussian_noise``): a noise type to test on."""
-    return add_poisson_gaussian_noise(clean, photons=photons, read_sigma=read_sigma, generator=generator), clean
+    return add_poisson_gaussian_noise(
+        clean, photons=photons, read_sigma=read_sigma, generator=generator
+    ), clean
 
 
 def motion_blur_pair(
-    clean: torch.Tensor, *, n_frames: int = 11, speed: float | Sequence[float] = (0.2, 1.0),
-    jitter: float = 0.0, margin: int = 16, noise_sigma: float = 0.0, generator=None,
+    clean: torch.Tensor,
+    *,
+    n_frames: int = 11,
+    speed: float | Sequence[float] = (0.2, 1.0),
+    jitter: float = 0.0,
+    margin: int = 16,
+    noise_sigma: float = 0.0,
+    generator=None,
 ):
     """Camera motion by frame averaging (Nah et al. 2017, Eq. 1-2): blurred average, sharp middle frame.
 
@@ -70,12 +94,21 @@ def motion_blur_pair(
     from in minutes. See ``shake`` for ``margin`` and ``noise_sigma``.
     """
     speeds = _draw(speed, len(clean), generator, "motion_blur_pair", "speed")  # (B,)
-    paths = [random_trajectory(n_frames, speed=v, jitter=jitter, generator=generator) for v in speeds.tolist()]
-    return shake(clean, paths, margin=margin, noise_sigma=noise_sigma, generator=generator)
+    paths = [
+        random_trajectory(n_frames, speed=v, jitter=jitter, generator=generator)
+        for v in speeds.tolist()
+    ]
+    return shake(
+        clean, paths, margin=margin, noise_sigma=noise_sigma, generator=generator
+    )
 
 
 def shake(
-    clean: torch.Tensor, trajectories: Sequence[torch.Tensor], *, margin: int, noise_sigma: float = 0.0,
+    clean: torch.Tensor,
+    trajectories: Sequence[torch.Tensor],
+    *,
+    margin: int,
+    noise_sigma: float = 0.0,
     generator=None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Blur each patch along its own camera path: the average of the frames, and the middle frame.
@@ -94,16 +127,24 @@ def shake(
     fn = "shake"
     check_int("margin", margin, min_value=0, fn=fn)
     if len(trajectories) != len(clean):
-        raise ValueError(f"{fn}: trajectories must have one path per patch ({len(clean)}), got {len(trajectories)}")
+        raise ValueError(
+            f"{fn}: trajectories must have one path per patch ({len(clean)}), got {len(trajectories)}"
+        )
     size = clean.shape[-1] - 2 * margin
-    frames = [frames_from_motion(x, len(path), crop_size=size, trajectory=path)  # (T, C, size, size) each
-              for x, path in zip(clean, trajectories)]
+    frames = [
+        frames_from_motion(
+            x, len(path), crop_size=size, trajectory=path
+        )  # (T, C, size, size) each
+        for x, path in zip(clean, trajectories)
+    ]
     blurred = torch.stack([average_frames(f) for f in frames])  # (B, C, size, size)
     sharp = torch.stack([f[len(f) // 2] for f in frames])  # (B, C, size, size)
     return add_gaussian_noise(blurred, noise_sigma, generator=generator), sharp
 
 
-def trajectory_psf(trajectory: torch.Tensor, *, size: int | None = None) -> torch.Tensor:
+def trajectory_psf(
+    trajectory: torch.Tensor, *, size: int | None = None
+) -> torch.Tensor:
     """The PSF of frame-averaged motion along ``trajectory``: what it makes of one bright pixel.
 
     Averaging shifted (bilinearly interpolated) copies of an image is linear and the same at
@@ -122,7 +163,9 @@ def trajectory_psf(trajectory: torch.Tensor, *, size: int | None = None) -> torc
     size = 2 * reach + 1 if size is None else size
     impulse = torch.zeros(1, size, size)
     impulse[0, size // 2, size // 2] = 1.0
-    frames = frames_from_motion(impulse, len(trajectory), crop_size=size, trajectory=trajectory.float())
+    frames = frames_from_motion(
+        impulse, len(trajectory), crop_size=size, trajectory=trajectory.float()
+    )
     psf = average_frames(frames)[0]  # (size, size)
     return psf / psf.sum()
 
@@ -139,7 +182,9 @@ def _draw(value, n: int, generator, fn: str, name: str) -> torch.Tensor:
     elif isinstance(value, (list, tuple)) and len(value) == 2:
         low, high = value
     else:
-        raise ValueError(f"{fn}: {name} must be a number or a [low, high] pair, got {value!r}")
+        raise ValueError(
+            f"{fn}: {name} must be a number or a [low, high] pair, got {value!r}"
+        )
     check_range(name, low, low=0.0, fn=fn)
     check_range(name, high, low=low, fn=fn)
     return low + (high - low) * torch.rand(n, generator=generator)
@@ -163,18 +208,33 @@ class PairStream:
     Items: ``(inputs, targets)`` from ``pair(sample_patches(images, batch_size, patch_size))``.
     """
 
-    def __init__(self, images: Mapping[str, torch.Tensor], pair: Pair, *, batches: int, batch_size: int,
-                 patch_size: int, generator: torch.Generator, **pair_kwargs) -> None:
+    def __init__(
+        self,
+        images: Mapping[str, torch.Tensor],
+        pair: Pair,
+        *,
+        batches: int,
+        batch_size: int,
+        patch_size: int,
+        generator: torch.Generator,
+        **pair_kwargs,
+    ) -> None:
         self.images, self.pair, self.pair_kwargs = images, pair, pair_kwargs
         self.batches = check_int("batches", batches, min_value=1, fn="PairStream")
-        self.batch_size, self.patch_size, self.generator = batch_size, patch_size, generator
+        self.batch_size, self.patch_size, self.generator = (
+            batch_size,
+            patch_size,
+            generator,
+        )
 
     def __len__(self) -> int:
         return self.batches
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         for _ in range(self.batches):
-            clean = sample_patches(self.images, self.batch_size, self.patch_size, generator=self.generator)
+            clean = sample_patches(
+                self.images, self.batch_size, self.patch_size, generator=self.generator
+            )
             yield self.pair(clean, generator=self.generator, **self.pair_kwargs)
 
 
@@ -183,18 +243,32 @@ def final(outputs: torch.Tensor | Sequence[torch.Tensor]) -> torch.Tensor:
     return outputs[-1] if isinstance(outputs, (list, tuple)) else outputs
 
 
-def restoration_loss(outputs, targets: torch.Tensor, *, loss: str = "l1") -> torch.Tensor:
+def restoration_loss(
+    outputs, targets: torch.Tensor, *, loss: str = "l1"
+) -> torch.Tensor:
     """``l1`` or ``l2`` between output and target; averaged over the scales of a multi-scale net."""
-    pixel = PIXEL_LOSSES[check_choice("loss", loss, tuple(PIXEL_LOSSES), fn="restoration_loss")]
+    pixel = PIXEL_LOSSES[
+        check_choice("loss", loss, tuple(PIXEL_LOSSES), fn="restoration_loss")
+    ]
     if isinstance(outputs, (list, tuple)):
         return multiscale_loss(outputs, targets, loss=pixel)
     return pixel(outputs, targets)
 
 
 def train_restorer(
-    model: nn.Module, *, degrade: str | Pair, degrade_kwargs: Mapping | None = None, loss: str = "l1",
-    steps: int = 1000, epochs: int = 10, batch_size: int = 16, patch_size: int = 48, lr: float = 2e-3,
-    gray: bool = False, names: Sequence[str] | None = None, seed: int = 0,
+    model: nn.Module,
+    *,
+    degrade: str | Pair,
+    degrade_kwargs: Mapping | None = None,
+    loss: str = "l1",
+    steps: int = 1000,
+    epochs: int = 10,
+    batch_size: int = 16,
+    patch_size: int = 48,
+    lr: float = 2e-3,
+    gray: bool = False,
+    names: Sequence[str] | None = None,
+    seed: int = 0,
 ) -> dict[str, list[float]]:
     """Train ``model`` to invert ``degrade`` on fresh patches of the training photos; return the curves.
 
@@ -217,29 +291,57 @@ def train_restorer(
     train_names, held_out = natural_split()
     names = train_names if names is None else list(names)
     if set(names) & set(held_out):
-        raise ValueError(f"{fn}: names must not include the held-out photos {held_out}, got {names}")
+        raise ValueError(
+            f"{fn}: names must not include the held-out photos {held_out}, got {names}"
+        )
     check_int("steps", steps, min_value=1, fn=fn)
     check_int("epochs", epochs, min_value=1, fn=fn)
     if steps % epochs:
-        raise ValueError(f"{fn}: steps must be a multiple of epochs={epochs}, got {steps}")
+        raise ValueError(
+            f"{fn}: steps must be a multiple of epochs={epochs}, got {steps}"
+        )
     generator = seed_everything(seed)
-    stream = PairStream(natural_images(gray=gray, names=names), resolve_pair(degrade), batches=steps // epochs,
-                        batch_size=batch_size, patch_size=patch_size, generator=generator, **(degrade_kwargs or {}))
+    stream = PairStream(
+        natural_images(gray=gray, names=names),
+        resolve_pair(degrade),
+        batches=steps // epochs,
+        batch_size=batch_size,
+        patch_size=patch_size,
+        generator=generator,
+        **(degrade_kwargs or {}),
+    )
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps, pct_start=0.1)
-    history = fit(model, stream, epochs=epochs, optimizer=optimizer, scheduler=scheduler,
-                  loss_fn=functools.partial(restoration_loss, loss=loss),
-                  metrics={"psnr": lambda out, y: psnr(final(out).clamp(0, 1), y).item()},
-                  progress=False, verbose=False)
-    return {key: [round(v, 4) for v in history.series(key)] for key in ("train_loss", "train_psnr", "seconds")}
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=lr, total_steps=steps, pct_start=0.1
+    )
+    history = fit(
+        model,
+        stream,
+        epochs=epochs,
+        optimizer=optimizer,
+        scheduler=scheduler,
+        loss_fn=functools.partial(restoration_loss, loss=loss),
+        metrics={"psnr": lambda out, y: psnr(final(out).clamp(0, 1), y).item()},
+        progress=False,
+        verbose=False,
+    )
+    return {
+        key: [round(v, 4) for v in history.series(key)]
+        for key in ("train_loss", "train_psnr", "seconds")
+    }
 
 
 # ---- evaluation on held-out photos ----
 
 
 def heldout_pairs(
-    degrade: str | Pair, *, degrade_kwargs: Mapping | None = None, n_crops: int = 12, size: int = 96,
-    gray: bool = False, seed: int = 0,
+    degrade: str | Pair,
+    *,
+    degrade_kwargs: Mapping | None = None,
+    n_crops: int = 12,
+    size: int = 96,
+    gray: bool = False,
+    seed: int = 0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """A fixed test set: ``n_crops`` crops of the held-out photos, degraded; the same on every call.
 
@@ -247,12 +349,19 @@ def heldout_pairs(
         (inputs, targets) as ``degrade`` makes them from Tensor[n_crops, C, size, size].
     """
     generator = torch.Generator().manual_seed(seed)
-    clean = sample_patches(natural_images(gray=gray, names=natural_split()[1]), n_crops, size, generator=generator)
+    clean = sample_patches(
+        natural_images(gray=gray, names=natural_split()[1]),
+        n_crops,
+        size,
+        generator=generator,
+    )
     return resolve_pair(degrade)(clean, generator=generator, **(degrade_kwargs or {}))
 
 
 @torch.no_grad()
-def restore(model: nn.Module, inputs: torch.Tensor, *, batch_size: int = 16) -> torch.Tensor:
+def restore(
+    model: nn.Module, inputs: torch.Tensor, *, batch_size: int = 16
+) -> torch.Tensor:
     """Run a restoration net in eval mode, in chunks; the final image, clamped to [0, 1]."""
     model.eval()
     outputs = [final(model(chunk)) for chunk in inputs.split(batch_size)]
@@ -263,11 +372,16 @@ def eval_restorer(model: nn.Module, **heldout_kwargs) -> dict[str, float]:
     """Mean PSNR (dB) and SSIM of ``model`` on ``heldout_pairs(**heldout_kwargs)``."""
     inputs, targets = heldout_pairs(**heldout_kwargs)
     restored = restore(model, inputs)
-    return {"psnr": psnr(restored, targets).item(), "ssim": ssim(restored, targets).item()}
+    return {
+        "psnr": psnr(restored, targets).item(),
+        "ssim": ssim(restored, targets).item(),
+    }
 
 
 def benchmark_methods(
-    methods: Mapping[str, Callable[[torch.Tensor], torch.Tensor]], inputs: torch.Tensor, targets: torch.Tensor,
+    methods: Mapping[str, Callable[[torch.Tensor], torch.Tensor]],
+    inputs: torch.Tensor,
+    targets: torch.Tensor,
 ) -> list[dict]:
     """Score and time restoration methods on the same pairs: one row per method.
 
@@ -281,13 +395,25 @@ def benchmark_methods(
         start = time.perf_counter()
         restored = method(inputs).clamp(0, 1)
         seconds = time.perf_counter() - start
-        rows.append({"method": name, "psnr": psnr(restored, targets).item(), "ssim": ssim(restored, targets).item(),
-                     "seconds": seconds, "s_per_mpix": seconds / megapixels})
+        rows.append(
+            {
+                "method": name,
+                "psnr": psnr(restored, targets).item(),
+                "ssim": ssim(restored, targets).item(),
+                "seconds": seconds,
+                "s_per_mpix": seconds / megapixels,
+            }
+        )
     return rows
 
 
-def denoise_benchmark(*, sigmas: Sequence[float] = (15, 25, 50), n_crops: int = 3, size: int = 128,
-                      seed: int = 0) -> list[dict]:
+def denoise_benchmark(
+    *,
+    sigmas: Sequence[float] = (15, 25, 50),
+    n_crops: int = 3,
+    size: int = 128,
+    seed: int = 0,
+) -> list[dict]:
     """The zoo's ``denoise-unet`` against BM3D on held-out crops: quality and time per megapixel.
 
     BM3D is called once per crop and pays a start-up cost every time, so larger crops give a
@@ -301,8 +427,19 @@ def denoise_benchmark(*, sigmas: Sequence[float] = (15, 25, 50), n_crops: int = 
 
     model, rows = zoo.load("denoise-unet"), []
     for sigma in sigmas:
-        noisy, clean = heldout_pairs(noise_pair, degrade_kwargs={"sigma": sigma}, n_crops=n_crops, size=size,
-                                     gray=True, seed=seed)
-        methods = {"U-Net (denoise-unet)": lambda x: restore(model, x), "BM3D": lambda x: bm3d_denoise(x, sigma)}
-        rows += [{"sigma": sigma, **row} for row in benchmark_methods(methods, noisy, clean)]
+        noisy, clean = heldout_pairs(
+            noise_pair,
+            degrade_kwargs={"sigma": sigma},
+            n_crops=n_crops,
+            size=size,
+            gray=True,
+            seed=seed,
+        )
+        methods = {
+            "U-Net (denoise-unet)": lambda x: restore(model, x),
+            "BM3D": lambda x: bm3d_denoise(x, sigma),
+        }
+        rows += [
+            {"sigma": sigma, **row} for row in benchmark_methods(methods, noisy, clean)
+        ]
     return rows

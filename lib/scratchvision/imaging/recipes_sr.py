@@ -15,6 +15,7 @@ file adds what super-resolution needs on top:
 
 Notebooks: ``notebooks/05_imaging/02_super_resolution.ipynb``, ``04_losses.ipynb``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,9 +30,21 @@ from scratchvision.imaging.blur import blur, gaussian_kernel
 from scratchvision.imaging.degrade import bicubic_upsample, realistic_sr_degradation
 from scratchvision.imaging.discriminator import PatchGAN
 from scratchvision.imaging.losses import gan_d_loss, gan_g_loss, perceptual_loss
-from scratchvision.imaging.metrics import perceptual_distance, psnr, random_features, ssim
+from scratchvision.imaging.metrics import (
+    perceptual_distance,
+    psnr,
+    random_features,
+    ssim,
+)
 from scratchvision.imaging.recipes import (
-    PIXEL_LOSSES, Pair, PairStream, bicubic_pair, heldout_pairs, resolve_pair, restoration_loss, restore,
+    PIXEL_LOSSES,
+    Pair,
+    PairStream,
+    bicubic_pair,
+    heldout_pairs,
+    resolve_pair,
+    restoration_loss,
+    restore,
 )
 from scratchvision.train import seed_everything
 from scratchvision.validate import check_choice, check_int, check_range
@@ -43,12 +56,16 @@ CONTENT_LOSSES = (*PIXEL_LOSSES, "perceptual")
 TRAINING_FEATURES = functools.partial(random_features, seed=1)
 
 
-def realistic_pair(clean: torch.Tensor, *, scale: int, generator: torch.Generator | None = None):
+def realistic_pair(
+    clean: torch.Tensor, *, scale: int, generator: torch.Generator | None = None
+):
     """Super-resolution pairs from ``realistic_sr_degradation``: blur, resize, noise, JPEG, drawn per patch."""
     return realistic_sr_degradation(clean, scale, generator=generator), clean
 
 
-def content_loss(outputs: torch.Tensor, targets: torch.Tensor, *, content: str = "l1") -> torch.Tensor:
+def content_loss(
+    outputs: torch.Tensor, targets: torch.Tensor, *, content: str = "l1"
+) -> torch.Tensor:
     """``l1``, ``l2`` (``recipes.restoration_loss``) or ``perceptual`` (Johnson et al. 2016, Eq. 2).
 
     The perceptual loss compares ``TRAINING_FEATURES``: offline random-CNN features, as the
@@ -61,9 +78,19 @@ def content_loss(outputs: torch.Tensor, targets: torch.Tensor, *, content: str =
 
 
 def train_srgan(
-    model: nn.Module, *, degrade: str | Pair = bicubic_pair, degrade_kwargs: Mapping | None = None,
-    content: str = "l1", adversarial_weight: float = 0.01, steps: int = 400, epochs: int = 10,
-    batch_size: int = 16, patch_size: int = 48, lr: float = 2e-3, critic_lr: float = 2e-4, seed: int = 0,
+    model: nn.Module,
+    *,
+    degrade: str | Pair = bicubic_pair,
+    degrade_kwargs: Mapping | None = None,
+    content: str = "l1",
+    adversarial_weight: float = 0.01,
+    steps: int = 400,
+    epochs: int = 10,
+    batch_size: int = 16,
+    patch_size: int = 48,
+    lr: float = 2e-3,
+    critic_lr: float = 2e-4,
+    seed: int = 0,
 ) -> dict[str, list[float]]:
     """Train a super-resolver on ``content + adversarial_weight * adversarial`` loss; return the curves.
 
@@ -93,23 +120,44 @@ def train_srgan(
     check_int("steps", steps, min_value=1, fn=fn)
     check_int("epochs", epochs, min_value=1, fn=fn)
     if steps % epochs:
-        raise ValueError(f"{fn}: steps must be a multiple of epochs={epochs}, got {steps}")
+        raise ValueError(
+            f"{fn}: steps must be a multiple of epochs={epochs}, got {steps}"
+        )
     generator = seed_everything(seed)  # the same patches as train_restorer(seed=seed)
-    stream = PairStream(natural_images(names=natural_split()[0]), resolve_pair(degrade), batches=steps // epochs,
-                        batch_size=batch_size, patch_size=patch_size, generator=generator, **(degrade_kwargs or {}))
+    stream = PairStream(
+        natural_images(names=natural_split()[0]),
+        resolve_pair(degrade),
+        batches=steps // epochs,
+        batch_size=batch_size,
+        patch_size=patch_size,
+        generator=generator,
+        **(degrade_kwargs or {}),
+    )
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps, pct_start=0.1)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=lr, total_steps=steps, pct_start=0.1
+    )
     critic = critic_optimizer = None
     if adversarial_weight > 0:
         critic = PatchGAN(in_channels=model.channels, width=32, n_layers=2)
-        critic_optimizer = torch.optim.Adam(critic.parameters(), lr=critic_lr, betas=(0.5, 0.999))
+        critic_optimizer = torch.optim.Adam(
+            critic.parameters(), lr=critic_lr, betas=(0.5, 0.999)
+        )
     log: dict[str, list[float]] = {"train_loss": [], "train_psnr": [], "seconds": []}
     for _ in range(epochs):
         start, sums = time.perf_counter(), {}
         model.train()
         for low_res, high_res in stream:
-            step = srgan_step(model, critic, optimizer, critic_optimizer, low_res, high_res,
-                              content=content, adversarial_weight=adversarial_weight)
+            step = srgan_step(
+                model,
+                critic,
+                optimizer,
+                critic_optimizer,
+                low_res,
+                high_res,
+                content=content,
+                adversarial_weight=adversarial_weight,
+            )
             scheduler.step()
             sums = {k: sums.get(k, 0.0) + v for k, v in step.items()}
         for key, total in sums.items():
@@ -119,9 +167,15 @@ def train_srgan(
 
 
 def srgan_step(
-    model: nn.Module, critic: nn.Module | None, optimizer: torch.optim.Optimizer,
-    critic_optimizer: torch.optim.Optimizer | None, low_res: torch.Tensor, high_res: torch.Tensor, *,
-    content: str, adversarial_weight: float,
+    model: nn.Module,
+    critic: nn.Module | None,
+    optimizer: torch.optim.Optimizer,
+    critic_optimizer: torch.optim.Optimizer | None,
+    low_res: torch.Tensor,
+    high_res: torch.Tensor,
+    *,
+    content: str,
+    adversarial_weight: float,
 ) -> dict[str, float]:
     """One critic step (if there is a critic), then one generator step (Ledig et al. 2017, Sec. 2.1).
 
@@ -134,23 +188,31 @@ def srgan_step(
     fake = model(low_res)  # (B, C, H, W)
     record = {}
     if critic is not None:
-        critic_loss = gan_d_loss(critic(2 * high_res - 1), critic(2 * fake.detach() - 1))  # real -> 1, fake -> 0
+        critic_loss = gan_d_loss(
+            critic(2 * high_res - 1), critic(2 * fake.detach() - 1)
+        )  # real -> 1, fake -> 0
         critic_optimizer.zero_grad(set_to_none=True)
         critic_loss.backward()
         critic_optimizer.step()
         record["critic_loss"] = critic_loss.item()
     loss = content_loss(fake, high_res, content=content)
-    if critic is not None:  # the critic's gradients from this pass are cleared before its next step
+    if (
+        critic is not None
+    ):  # the critic's gradients from this pass are cleared before its next step
         loss = loss + adversarial_weight * gan_g_loss(critic(2 * fake - 1))
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
     with torch.no_grad():
-        record.update(train_loss=loss.item(), train_psnr=psnr(fake.clamp(0, 1), high_res).item())
+        record.update(
+            train_loss=loss.item(), train_psnr=psnr(fake.clamp(0, 1), high_res).item()
+        )
     return record
 
 
-def detail_ratio(pred: torch.Tensor, target: torch.Tensor, *, sigma: float = 1.0) -> torch.Tensor:
+def detail_ratio(
+    pred: torch.Tensor, target: torch.Tensor, *, sigma: float = 1.0
+) -> torch.Tensor:
     """How much fine detail ``pred`` has, as a fraction of what ``target`` has.
 
     The detail layer of unsharp masking, ``x - G_σ * x``, holds what a Gaussian blur removes;
@@ -168,13 +230,20 @@ def detail_ratio(pred: torch.Tensor, target: torch.Tensor, *, sigma: float = 1.0
         Tensor[]: the ratio of the batches' mean detail.
     """
     kernel = gaussian_kernel(5, sigma)  # (5, 5)
-    detail_pred, detail_target = ((x - blur(x, kernel)).abs().mean() for x in (pred, target))
+    detail_pred, detail_target = (
+        (x - blur(x, kernel)).abs().mean() for x in (pred, target)
+    )
     return detail_pred / detail_target
 
 
 def eval_sr(
-    model: nn.Module, *, degrade: str | Pair = bicubic_pair, degrade_kwargs: Mapping | None = None,
-    n_crops: int = 32, size: int = 64, seed: int = 0,
+    model: nn.Module,
+    *,
+    degrade: str | Pair = bicubic_pair,
+    degrade_kwargs: Mapping | None = None,
+    n_crops: int = 32,
+    size: int = 64,
+    seed: int = 0,
 ) -> dict[str, float]:
     """Held-out scores of a super-resolver and of bicubic upsampling on the same inputs.
 
@@ -186,10 +255,15 @@ def eval_sr(
         same with a ``_bicubic`` suffix for bicubic upsampling: PSNR in dB and SSIM (higher is
         better), perceptual distance (lower is better), detail ratio (1 = as much as the originals).
     """
-    low_res, high_res = heldout_pairs(degrade, degrade_kwargs=degrade_kwargs, n_crops=n_crops, size=size, seed=seed)
+    low_res, high_res = heldout_pairs(
+        degrade, degrade_kwargs=degrade_kwargs, n_crops=n_crops, size=size, seed=seed
+    )
     scale = high_res.shape[-1] // low_res.shape[-1]
     scores = {}
-    for suffix, restored in (("", restore(model, low_res)), ("_bicubic", bicubic_upsample(low_res, scale))):
+    for suffix, restored in (
+        ("", restore(model, low_res)),
+        ("_bicubic", bicubic_upsample(low_res, scale)),
+    ):
         scores[f"psnr{suffix}"] = psnr(restored, high_res).item()
         scores[f"ssim{suffix}"] = ssim(restored, high_res).item()
         scores[f"perceptual{suffix}"] = perceptual_distance(restored, high_res).item()

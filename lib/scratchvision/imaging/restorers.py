@@ -19,6 +19,7 @@ Fig. 2-3, without batch norm) in between.
 
 Taught in the chapter 5 notebooks (``notebooks/05_imaging/``).
 """
+
 from __future__ import annotations
 
 import torch
@@ -49,8 +50,12 @@ def pixel_shuffle(x: torch.Tensor, r: int) -> torch.Tensor:
     check_tensor("x", x, ndim=4, dims="(B, C * r^2, H, W)", fn=fn)
     check_int("r", r, min_value=1, fn=fn)
     if x.shape[1] % (r * r):
-        raise ValueError(f"{fn}: x channels must be divisible by r^2 = {r * r}, got shape {tuple(x.shape)}")
-    return rearrange(x, "b (c r1 r2) h w -> b c (h r1) (w r2)", r1=r, r2=r)  # (B, C, H*r, W*r)
+        raise ValueError(
+            f"{fn}: x channels must be divisible by r^2 = {r * r}, got shape {tuple(x.shape)}"
+        )
+    return rearrange(
+        x, "b (c r1 r2) h w -> b c (h r1) (w r2)", r1=r, r2=r
+    )  # (B, C, H*r, W*r)
 
 
 def pixel_unshuffle(x: torch.Tensor, r: int) -> torch.Tensor:
@@ -67,8 +72,12 @@ def pixel_unshuffle(x: torch.Tensor, r: int) -> torch.Tensor:
     check_tensor("x", x, ndim=4, dims="(B, C, H * r, W * r)", fn=fn)
     check_int("r", r, min_value=1, fn=fn)
     if x.shape[-2] % r or x.shape[-1] % r:
-        raise ValueError(f"{fn}: x height and width must be divisible by r={r}, got shape {tuple(x.shape)}")
-    return rearrange(x, "b c (h r1) (w r2) -> b (c r1 r2) h w", r1=r, r2=r)  # (B, C*r^2, H, W)
+        raise ValueError(
+            f"{fn}: x height and width must be divisible by r={r}, got shape {tuple(x.shape)}"
+        )
+    return rearrange(
+        x, "b c (h r1) (w r2) -> b (c r1 r2) h w", r1=r, r2=r
+    )  # (B, C*r^2, H, W)
 
 
 class ResidualDenoiser(nn.Module):
@@ -94,7 +103,11 @@ class ResidualDenoiser(nn.Module):
         check_int("depth", depth, min_value=2, fn=fn)
         layers = [nn.Conv2d(channels, width, 3, padding=1), nn.ReLU(inplace=True)]
         for _ in range(depth - 2):
-            layers += [nn.Conv2d(width, width, 3, padding=1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True)]
+            layers += [
+                nn.Conv2d(width, width, 3, padding=1, bias=False),
+                nn.BatchNorm2d(width),
+                nn.ReLU(inplace=True),
+            ]
         layers.append(_zero_init(nn.Conv2d(width, channels, 3, padding=1)))
         self.noise = nn.Sequential(*layers)  # R(y): the noise estimator
 
@@ -107,7 +120,15 @@ class ResidualDenoiser(nn.Module):
         Returns:
             Tensor[B, C, H, W]: ``y - R(y)``; ``self.noise(y)`` is the predicted noise.
         """
-        check_tensor("noisy", noisy, ndim=4, dims="(B, C, H, W)", floating=True, channels=self.channels, fn="ResidualDenoiser.forward")
+        check_tensor(
+            "noisy",
+            noisy,
+            ndim=4,
+            dims="(B, C, H, W)",
+            floating=True,
+            channels=self.channels,
+            fn="ResidualDenoiser.forward",
+        )
         return noisy - self.noise(noisy)
 
 
@@ -117,7 +138,9 @@ class ResBlock(nn.Module):
     def __init__(self, width: int) -> None:
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(width, width, 3, padding=1), nn.ReLU(inplace=True), nn.Conv2d(width, width, 3, padding=1)
+            nn.Conv2d(width, width, 3, padding=1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(width, width, 3, padding=1),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -141,16 +164,25 @@ class PixelShuffleSR(nn.Module):
         n_blocks: number of ``ResBlock`` s.
     """
 
-    def __init__(self, *, scale: int = 2, channels: int = 3, width: int = 32, n_blocks: int = 4) -> None:
+    def __init__(
+        self, *, scale: int = 2, channels: int = 3, width: int = 32, n_blocks: int = 4
+    ) -> None:
         super().__init__()
         fn = "PixelShuffleSR"
-        self.scale = check_choice("scale", check_int("scale", scale, fn=fn), (2, 3, 4), fn=fn)
+        self.scale = check_choice(
+            "scale", check_int("scale", scale, fn=fn), (2, 3, 4), fn=fn
+        )
         self.channels = check_int("channels", channels, min_value=1, fn=fn)
         check_int("width", width, min_value=1, fn=fn)
         check_int("n_blocks", n_blocks, min_value=0, fn=fn)
         self.head = nn.Conv2d(channels, width, 3, padding=1)
-        self.body = nn.Sequential(*(ResBlock(width) for _ in range(n_blocks)), nn.Conv2d(width, width, 3, padding=1))
-        self.to_subpixels = _zero_init(nn.Conv2d(width, channels * scale**2, 3, padding=1))
+        self.body = nn.Sequential(
+            *(ResBlock(width) for _ in range(n_blocks)),
+            nn.Conv2d(width, width, 3, padding=1),
+        )
+        self.to_subpixels = _zero_init(
+            nn.Conv2d(width, channels * scale**2, 3, padding=1)
+        )
 
     def forward(self, low_res: torch.Tensor) -> torch.Tensor:
         """Upscale.
@@ -161,7 +193,15 @@ class PixelShuffleSR(nn.Module):
         Returns:
             Tensor[B, C, H * scale, W * scale].
         """
-        check_tensor("low_res", low_res, ndim=4, dims="(B, C, H, W)", floating=True, channels=self.channels, fn="PixelShuffleSR.forward")
+        check_tensor(
+            "low_res",
+            low_res,
+            ndim=4,
+            dims="(B, C, H, W)",
+            floating=True,
+            channels=self.channels,
+            fn="PixelShuffleSR.forward",
+        )
         h = self.head(low_res)  # (B, D, H, W)
         h = h + self.body(h)  # (B, D, H, W): EDSR's long skip over all blocks
         detail = pixel_shuffle(self.to_subpixels(h), self.scale)  # (B, C, H*r, W*r)
@@ -182,4 +222,3 @@ def _zero_init(conv: nn.Conv2d) -> nn.Conv2d:
     nn.init.zeros_(conv.weight)
     nn.init.zeros_(conv.bias)
     return conv
-

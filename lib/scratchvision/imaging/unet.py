@@ -21,6 +21,7 @@ multi-scale convolutional neural network for dynamic scene deblurring", Sec. 3, 
 
 Taught in the chapter 5 notebooks (``notebooks/05_imaging/``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -35,8 +36,10 @@ from scratchvision.validate import check_int, check_tensor
 def conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
     """Two padded 3x3 convolutions with ReLU: one row of boxes in Ronneberger et al., Fig. 1."""
     return nn.Sequential(
-        nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.ReLU(inplace=True),
-        nn.Conv2d(out_channels, out_channels, 3, padding=1), nn.ReLU(inplace=True),
+        nn.Conv2d(in_channels, out_channels, 3, padding=1),
+        nn.ReLU(inplace=True),
+        nn.Conv2d(out_channels, out_channels, 3, padding=1),
+        nn.ReLU(inplace=True),
     )
 
 
@@ -56,8 +59,13 @@ class UNet(nn.Module):
     """
 
     def __init__(
-        self, *, in_channels: int = 3, out_channels: int = 3, widths: Sequence[int] = (16, 32, 64),
-        residual: bool = True, skips: bool = True,
+        self,
+        *,
+        in_channels: int = 3,
+        out_channels: int = 3,
+        widths: Sequence[int] = (16, 32, 64),
+        residual: bool = True,
+        skips: bool = True,
     ) -> None:
         super().__init__()
         fn = "UNet"
@@ -70,13 +78,20 @@ class UNet(nn.Module):
                 f"out_channels must be <= in_channels={in_channels}, got out_channels={out_channels}"
             )
         self.in_channels, self.residual, self.skips = in_channels, residual, skips
-        self.multiple = 2 ** (len(widths) - 1)  # H and W are padded up to a multiple of this
+        self.multiple = 2 ** (
+            len(widths) - 1
+        )  # H and W are padded up to a multiple of this
         coarse_to_fine = widths[::-1]
-        self.encoder = nn.ModuleList(conv_block(a, b) for a, b in zip((in_channels, *widths), widths))
-        self.upsample = nn.ModuleList(
-            nn.ConvTranspose2d(a, b, kernel_size=2, stride=2) for a, b in zip(coarse_to_fine, coarse_to_fine[1:])
+        self.encoder = nn.ModuleList(
+            conv_block(a, b) for a, b in zip((in_channels, *widths), widths)
         )
-        self.decoder = nn.ModuleList(conv_block(b * (2 if skips else 1), b) for b in coarse_to_fine[1:])
+        self.upsample = nn.ModuleList(
+            nn.ConvTranspose2d(a, b, kernel_size=2, stride=2)
+            for a, b in zip(coarse_to_fine, coarse_to_fine[1:])
+        )
+        self.decoder = nn.ModuleList(
+            conv_block(b * (2 if skips else 1), b) for b in coarse_to_fine[1:]
+        )
         self.head = nn.Conv2d(widths[0], out_channels, kernel_size=1)
         if residual:  # start as the identity
             nn.init.zeros_(self.head.weight)
@@ -91,16 +106,28 @@ class UNet(nn.Module):
         Returns:
             Tensor[B, C_out, H, W].
         """
-        check_tensor("x", x, ndim=4, dims="(B, C, H, W)", floating=True, channels=self.in_channels, fn="UNet.forward")
+        check_tensor(
+            "x",
+            x,
+            ndim=4,
+            dims="(B, C, H, W)",
+            floating=True,
+            channels=self.in_channels,
+            fn="UNet.forward",
+        )
         height, width = x.shape[-2:]
         h = self.encoder[0](_pad_to_multiple(x, self.multiple))  # (B, D_0, H', W')
         features = []
         for block in self.encoder[1:]:
             features.append(h)
             h = block(F.max_pool2d(h, 2))  # (B, D_i, H' / 2^i, W' / 2^i)
-        for upsample, block, skip in zip(self.upsample, self.decoder, reversed(features)):
+        for upsample, block, skip in zip(
+            self.upsample, self.decoder, reversed(features)
+        ):
             h = upsample(h)  # (B, D_i, H' / 2^i, W' / 2^i): back to the skip's level
-            h = block(torch.cat([skip, h], dim=1) if self.skips else h)  # (B, D_i, H' / 2^i, W' / 2^i)
+            h = block(
+                torch.cat([skip, h], dim=1) if self.skips else h
+            )  # (B, D_i, H' / 2^i, W' / 2^i)
         out = self.head(h)[..., :height, :width]  # (B, C_out, H, W)
         return x[:, : out.shape[1]] + out if self.residual else out
 
@@ -124,15 +151,25 @@ class MultiScaleUNet(nn.Module):
     """
 
     def __init__(
-        self, *, channels: int = 3, widths: Sequence[int] = (16, 32), n_scales: int = 3, skips: bool = True,
+        self,
+        *,
+        channels: int = 3,
+        widths: Sequence[int] = (16, 32),
+        n_scales: int = 3,
+        skips: bool = True,
     ) -> None:
         super().__init__()
         fn = "MultiScaleUNet"
         self.channels = check_int("channels", channels, min_value=1, fn=fn)
         self.n_scales = check_int("n_scales", n_scales, min_value=1, fn=fn)
         self.scales = nn.ModuleList(
-            UNet(in_channels=channels * (1 if k == 0 else 2), out_channels=channels, widths=widths,
-                 residual=True, skips=skips)
+            UNet(
+                in_channels=channels * (1 if k == 0 else 2),
+                out_channels=channels,
+                widths=widths,
+                residual=True,
+                skips=skips,
+            )
             for k in range(n_scales)
         )
 
@@ -146,13 +183,23 @@ class MultiScaleUNet(nn.Module):
             list of ``n_scales`` Tensor[B, C, H / 2^k, W / 2^k], coarsest first; the last is
             the full-resolution result.
         """
-        check_tensor("x", x, ndim=4, dims="(B, C, H, W)", floating=True, channels=self.channels, fn="MultiScaleUNet.forward")
+        check_tensor(
+            "x",
+            x,
+            ndim=4,
+            dims="(B, C, H, W)",
+            floating=True,
+            channels=self.channels,
+            fn="MultiScaleUNet.forward",
+        )
         outputs: list[torch.Tensor] = []
         for net, image in zip(self.scales, image_pyramid(x, n_scales=self.n_scales)):
             inputs = image
             if outputs:
                 previous = _resize(outputs[-1], image.shape[-2:])  # (B, C, h, w)
-                inputs = torch.cat([image, previous], dim=1)  # (B, 2C, h, w): the image first, corrected
+                inputs = torch.cat(
+                    [image, previous], dim=1
+                )  # (B, 2C, h, w): the image first, corrected
             outputs.append(net(inputs))  # (B, C, h, w)
         return outputs
 
@@ -178,7 +225,9 @@ def image_pyramid(image: torch.Tensor, *, n_scales: int) -> list[torch.Tensor]:
             f"{fn}: image height and width must be >= 2 ** (n_scales - 1) = {2 ** (n_scales - 1)}, "
             f"got shape {tuple(image.shape)}"
         )
-    smaller = [_resize(image, (height >> k, width >> k)) for k in range(n_scales - 1, 0, -1)]
+    smaller = [
+        _resize(image, (height >> k, width >> k)) for k in range(n_scales - 1, 0, -1)
+    ]
     return [*smaller, image]
 
 
@@ -193,7 +242,9 @@ def multiscale_unet_small() -> MultiScaleUNet:
 
 
 def _resize(image: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    return F.interpolate(image, size=tuple(size), mode="bilinear", align_corners=False, antialias=True)
+    return F.interpolate(
+        image, size=tuple(size), mode="bilinear", align_corners=False, antialias=True
+    )
 
 
 def _pad_to_multiple(x: torch.Tensor, multiple: int) -> torch.Tensor:
@@ -204,6 +255,9 @@ def _pad_to_multiple(x: torch.Tensor, multiple: int) -> torch.Tensor:
 
 def _check_widths(widths, fn: str) -> tuple[int, ...]:
     if not isinstance(widths, (tuple, list)) or len(widths) == 0:
-        raise ValueError(f"{fn}: widths must be a non-empty tuple of ints, got {widths!r}")
-    return tuple(check_int(f"widths[{i}]", w, min_value=1, fn=fn) for i, w in enumerate(widths))
-
+        raise ValueError(
+            f"{fn}: widths must be a non-empty tuple of ints, got {widths!r}"
+        )
+    return tuple(
+        check_int(f"widths[{i}]", w, min_value=1, fn=fn) for i, w in enumerate(widths)
+    )

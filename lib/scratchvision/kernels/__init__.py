@@ -7,6 +7,7 @@ present, and it is tested against that reference. Nothing in the course needs a 
 A kernel module exposes ``available() -> bool`` and a function with the same signature as the
 op it accelerates; callers go through :func:`pick`, which falls back to the reference.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -20,7 +21,9 @@ def triton_available() -> bool:
     return importlib.util.find_spec("triton") is not None and torch.cuda.is_available()
 
 
-def pick(reference: Callable, kernel: Callable | None, available: Callable[[], bool]) -> Callable:
+def pick(
+    reference: Callable, kernel: Callable | None, available: Callable[[], bool]
+) -> Callable:
     """Return ``kernel`` when ``available()`` says it can run here, else the pure-PyTorch ``reference``."""
     if kernel is not None and available():
         return kernel

@@ -26,6 +26,7 @@ the modules keep nothing.
 
 Taught in ``notebooks/01_cnn_vit/`` (ViT and Swin lessons).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -76,7 +77,9 @@ def attention(
     if mask is not None:
         check_tensor("mask", mask, dtype=torch.bool, fn=fn)
         _check_broadcast("mask", mask, scores.shape, fn)
-        scores = scores.masked_fill(~mask, float("-inf"))  # exp(-inf) = 0: exactly blocked
+        scores = scores.masked_fill(
+            ~mask, float("-inf")
+        )  # exp(-inf) = 0: exactly blocked
     probs = scores.softmax(dim=-1)  # (B, h, Q, N)
     return probs @ v, probs  # (B, h, Q, d), (B, h, Q, N)
 
@@ -109,8 +112,13 @@ class MultiHeadAttention(nn.Module):
     """
 
     def __init__(
-        self, dim: int, *, heads: int = 4, head_dim: int | None = None,
-        qkv_bias: bool = True, dropout: float = 0.0,
+        self,
+        dim: int,
+        *,
+        heads: int = 4,
+        head_dim: int | None = None,
+        qkv_bias: bool = True,
+        dropout: float = 0.0,
     ) -> None:
         super().__init__()
         fn = "MultiHeadAttention"
@@ -119,7 +127,9 @@ class MultiHeadAttention(nn.Module):
         check_range("dropout", dropout, low=0.0, high=1.0, fn=fn)
         if head_dim is None:
             if dim % heads:
-                raise ValueError(f"{fn}: dim must be divisible by heads, got dim={dim}, heads={heads}")
+                raise ValueError(
+                    f"{fn}: dim must be divisible by heads, got dim={dim}, heads={heads}"
+                )
             head_dim = dim // heads
         check_int("head_dim", head_dim, min_value=1, fn=fn)
         self.dim, self.heads, self.head_dim = dim, heads, head_dim
@@ -128,12 +138,19 @@ class MultiHeadAttention(nn.Module):
         self.to_k = nn.Linear(dim, inner, bias=qkv_bias)
         self.to_v = nn.Linear(dim, inner, bias=qkv_bias)
         self.to_out = nn.Sequential(nn.Linear(inner, dim), nn.Dropout(dropout))
-        self.recorder: Callable[[torch.Tensor], None] | None = None  # set by record_attention
+        self.recorder: Callable[[torch.Tensor], None] | None = (
+            None  # set by record_attention
+        )
 
     def forward(
-        self, x: torch.Tensor, context: torch.Tensor | None = None, /, *,
+        self,
+        x: torch.Tensor,
+        context: torch.Tensor | None = None,
+        /,
+        *,
         values: torch.Tensor | None = None,
-        mask: torch.Tensor | None = None, bias: torch.Tensor | None = None,
+        mask: torch.Tensor | None = None,
+        bias: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Attend from ``x`` to ``context`` (or to ``x`` itself).
 
@@ -150,16 +167,28 @@ class MultiHeadAttention(nn.Module):
         """
         fn = "MultiHeadAttention"
         check_tensor("x", x, ndim=3, dims="(B, Q, D)", floating=True, fn=fn)
-        context = x if context is None else check_tensor("context", context, ndim=3, dims="(B, N, D)", fn=fn)
-        values = context if values is None else check_tensor("values", values, ndim=3, dims="(B, N, D)", fn=fn)
+        context = (
+            x
+            if context is None
+            else check_tensor("context", context, ndim=3, dims="(B, N, D)", fn=fn)
+        )
+        values = (
+            context
+            if values is None
+            else check_tensor("values", values, ndim=3, dims="(B, N, D)", fn=fn)
+        )
         for name, t in (("x", x), ("context", context), ("values", values)):
             if t.shape[-1] != self.dim:
-                raise ValueError(f"{fn}: {name} must have width D={self.dim}, got shape {tuple(t.shape)}")
+                raise ValueError(
+                    f"{fn}: {name} must have width D={self.dim}, got shape {tuple(t.shape)}"
+                )
         split = "b n (h d) -> b h n d"
         q = rearrange(self.to_q(x), split, h=self.heads)  # (B, h, Q, d)
         k = rearrange(self.to_k(context), split, h=self.heads)  # (B, h, N, d)
         v = rearrange(self.to_v(values), split, h=self.heads)  # (B, h, N, d)
-        out, probs = attention(q, k, v, mask=mask, bias=bias)  # (B, h, Q, d), (B, h, Q, N)
+        out, probs = attention(
+            q, k, v, mask=mask, bias=bias
+        )  # (B, h, Q, d), (B, h, Q, N)
         if self.recorder is not None:
             self.recorder(probs)
         out = rearrange(out, "b h n d -> b n (h d)")  # (B, Q, h*d)
@@ -181,7 +210,9 @@ class MultiHeadAttention(nn.Module):
 
 
 @contextmanager
-def record_attention(model: nn.Module, *, detach: bool = True) -> Iterator[list[torch.Tensor]]:
+def record_attention(
+    model: nn.Module, *, detach: bool = True
+) -> Iterator[list[torch.Tensor]]:
     """Collect the attention probabilities of every ``MultiHeadAttention`` in ``model``.
 
     Args:
@@ -195,9 +226,13 @@ def record_attention(model: nn.Module, *, detach: bool = True) -> Iterator[list[
     """
     layers = [m for m in model.modules() if isinstance(m, MultiHeadAttention)]
     if not layers:
-        raise ValueError(f"record_attention: model must contain a MultiHeadAttention, got {type(model).__name__}")
+        raise ValueError(
+            f"record_attention: model must contain a MultiHeadAttention, got {type(model).__name__}"
+        )
     probs: list[torch.Tensor] = []
-    previous = [layer.recorder for layer in layers]  # restored on exit, so blocks can nest
+    previous = [
+        layer.recorder for layer in layers
+    ]  # restored on exit, so blocks can nest
     for layer in layers:
         layer.recorder = lambda p: probs.append(p.detach() if detach else p)
     try:
@@ -205,4 +240,3 @@ def record_attention(model: nn.Module, *, detach: bool = True) -> Iterator[list[
     finally:
         for layer, recorder in zip(layers, previous):
             layer.recorder = recorder
-

@@ -11,6 +11,7 @@ document processing"). Both have exactly the semantics of
 
 Taught in ``notebooks/01_cnn_vit/01_convolution.ipynb``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -22,7 +23,9 @@ from einops import rearrange
 from scratchvision.validate import check_int, check_pair, check_tensor
 
 
-def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
+def conv_output_size(
+    size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1
+) -> int:
     """Length of a convolution's output along one axis.
 
     A kernel of ``kernel`` taps spaced ``dilation`` apart spans ``dilation * (kernel - 1) + 1``
@@ -112,7 +115,9 @@ def im2col(
     rows = _tap_index(out_h, sh, kh, dh, x.device)  # (out_h, kh)
     cols = _tap_index(out_w, sw, kw, dw, x.device)  # (out_w, kw)
     # one gather: the two index grids broadcast to every (window row, tap row, window col, tap col)
-    patches = x[:, :, rows[:, :, None, None], cols[None, None, :, :]]  # (B, C, out_h, kh, out_w, kw)
+    patches = x[
+        :, :, rows[:, :, None, None], cols[None, None, :, :]
+    ]  # (B, C, out_h, kh, out_w, kw)
     return rearrange(patches, "b c h kh w kw -> b (c kh kw) (h w)")  # (B, C*kh*kw, L)
 
 
@@ -140,14 +145,20 @@ def conv2d(
     Returns:
         Tensor[B, C_out, out_h, out_w] (without ``B`` for a 3-D input), see ``conv_output_size``.
     """
-    x, args = _check_conv_args("conv2d", input, weight, bias, stride, padding, dilation, groups)
+    x, args = _check_conv_args(
+        "conv2d", input, weight, bias, stride, padding, dilation, groups
+    )
     stride, padding, dilation, groups = args
     out_h, out_w = _output_hw(x, weight.shape[-2:], stride, padding, dilation)
     cols = im2col(x, weight.shape[-2:], stride, padding, dilation)  # (B, C*kh*kw, L)
     cols = rearrange(cols, "b (g k) l -> b g k l", g=groups)  # (B, g, C/g*kh*kw, L)
-    w = rearrange(weight, "(g o) c kh kw -> g o (c kh kw)", g=groups)  # (g, C_out/g, C/g*kh*kw)
+    w = rearrange(
+        weight, "(g o) c kh kw -> g o (c kh kw)", g=groups
+    )  # (g, C_out/g, C/g*kh*kw)
     out = w @ cols  # (B, g, C_out/g, L): one dot product per (kernel, window) pair
-    out = rearrange(out, "b g o (h w) -> b (g o) h w", h=out_h, w=out_w)  # (B, C_out, out_h, out_w)
+    out = rearrange(
+        out, "b g o (h w) -> b (g o) h w", h=out_h, w=out_w
+    )  # (B, C_out, out_h, out_w)
     if bias is not None:
         out = out + bias[:, None, None]
     return out if input.ndim == 4 else out[0]
@@ -167,7 +178,9 @@ def conv2d_naive(
     Same arguments, shapes and result as ``conv2d``: at every output position, cut out the
     window the kernel covers and take its dot product with every kernel of the group.
     """
-    x, args = _check_conv_args("conv2d_naive", input, weight, bias, stride, padding, dilation, groups)
+    x, args = _check_conv_args(
+        "conv2d_naive", input, weight, bias, stride, padding, dilation, groups
+    )
     (sh, sw), (ph, pw), (dh, dw), groups = args
     kh, kw = weight.shape[-2:]
     out_h, out_w = _output_hw(x, (kh, kw), (sh, sw), (ph, pw), (dh, dw))
@@ -178,11 +191,15 @@ def conv2d_naive(
     for i in range(out_h):
         for j in range(out_w):
             top, left = i * sh, j * sw
-            window = x[:, :, top : top + span_h : dh, left : left + span_w : dw]  # (B, C, kh, kw)
+            window = x[
+                :, :, top : top + span_h : dh, left : left + span_w : dw
+            ]  # (B, C, kh, kw)
             window = rearrange(window, "b (g c) kh kw -> b g 1 c kh kw", g=groups)
             dots = (window * w).sum(dim=(-3, -2, -1))  # (B, g, C_out/g)
             pixels.append(rearrange(dots, "b g o -> b (g o)"))  # (B, C_out)
-    out = rearrange(torch.stack(pixels, dim=-1), "b o (h w) -> b o h w", h=out_h)  # (B, C_out, out_h, out_w)
+    out = rearrange(
+        torch.stack(pixels, dim=-1), "b o (h w) -> b o h w", h=out_h
+    )  # (B, C_out, out_h, out_w)
     if bias is not None:
         out = out + bias[:, None, None]
     return out if input.ndim == 4 else out[0]
@@ -196,7 +213,9 @@ def _tap_index(n_out, stride, n_taps, dilation, device) -> torch.Tensor:
 
 def _check_fits(fn, x, kernel, padding, dilation) -> None:
     """Raise if the dilated kernel is larger than the padded input."""
-    for axis, size, k, p, d in zip(("height", "width"), x.shape[-2:], kernel, padding, dilation):
+    for axis, size, k, p, d in zip(
+        ("height", "width"), x.shape[-2:], kernel, padding, dilation
+    ):
         if size + 2 * p < d * (k - 1) + 1:
             raise ValueError(
                 f"{fn}: kernel {tuple(kernel)} with dilation {tuple(dilation)} spans {d * (k - 1) + 1} "
@@ -215,8 +234,22 @@ def _output_hw(x, kernel, stride, padding, dilation) -> tuple[int, int]:
 
 def _check_conv_args(fn, input, weight, bias, stride, padding, dilation, groups):
     """Validate conv2d's arguments; return the input as a batch and the normalised options."""
-    check_tensor("input", input, ndim=(3, 4), dims="(B, C, H, W) or (C, H, W)", floating=True, fn=fn)
-    check_tensor("weight", weight, ndim=4, dims="(C_out, C / groups, kh, kw)", dtype=input.dtype, fn=fn)
+    check_tensor(
+        "input",
+        input,
+        ndim=(3, 4),
+        dims="(B, C, H, W) or (C, H, W)",
+        floating=True,
+        fn=fn,
+    )
+    check_tensor(
+        "weight",
+        weight,
+        ndim=4,
+        dims="(C_out, C / groups, kh, kw)",
+        dtype=input.dtype,
+        fn=fn,
+    )
     groups = check_int("groups", groups, min_value=1, fn=fn)
     x = input if input.ndim == 4 else input[None]  # (B, C, H, W)
     channels, out_channels = x.shape[1], weight.shape[0]
@@ -233,7 +266,9 @@ def _check_conv_args(fn, input, weight, bias, stride, padding, dilation, groups)
     if bias is not None:
         check_tensor("bias", bias, ndim=1, dims="(C_out,)", dtype=input.dtype, fn=fn)
         if bias.shape[0] != out_channels:
-            raise ValueError(f"{fn}: bias must have {out_channels} entries (weight.shape[0]), got {bias.shape[0]}")
+            raise ValueError(
+                f"{fn}: bias must have {out_channels} entries (weight.shape[0]), got {bias.shape[0]}"
+            )
     stride = check_pair("stride", stride, min_value=1, fn=fn)
     padding = check_pair("padding", padding, min_value=0, fn=fn)
     dilation = check_pair("dilation", dilation, min_value=1, fn=fn)

@@ -10,6 +10,7 @@ row, column, channel, i.e. ``'b c (h p1) (w p2) -> b (h w) (p1 p2 c)'``.
 
 Taught in ``notebooks/01_cnn_vit/`` (ViT lesson).
 """
+
 from __future__ import annotations
 
 import torch
@@ -32,10 +33,14 @@ def patchify(images: torch.Tensor, patch_size: int) -> torch.Tensor:
     check_tensor("images", images, ndim=4, dims="(B, C, H, W)", fn=fn)
     check_int("patch_size", patch_size, min_value=1, fn=fn)
     _check_divisible(fn, images.shape[-2], images.shape[-1], patch_size)
-    return rearrange(images, "b c (h p1) (w p2) -> b (h w) (p1 p2 c)", p1=patch_size, p2=patch_size)
+    return rearrange(
+        images, "b c (h p1) (w p2) -> b (h w) (p1 p2 c)", p1=patch_size, p2=patch_size
+    )
 
 
-def unpatchify(tokens: torch.Tensor, patch_size: int, height: int, width: int, channels: int) -> torch.Tensor:
+def unpatchify(
+    tokens: torch.Tensor, patch_size: int, height: int, width: int, channels: int
+) -> torch.Tensor:
     """Inverse of :func:`patchify`: ``unpatchify(patchify(x, P), P, H, W, C) == x``.
 
     Args:
@@ -49,7 +54,12 @@ def unpatchify(tokens: torch.Tensor, patch_size: int, height: int, width: int, c
     """
     fn = "unpatchify"
     check_tensor("tokens", tokens, ndim=3, dims="(B, N, P*P*C)", fn=fn)
-    for name, value in (("patch_size", patch_size), ("height", height), ("width", width), ("channels", channels)):
+    for name, value in (
+        ("patch_size", patch_size),
+        ("height", height),
+        ("width", width),
+        ("channels", channels),
+    ):
         check_int(name, value, min_value=1, fn=fn)
     _check_divisible(fn, height, width, patch_size)
     h, w = height // patch_size, width // patch_size
@@ -59,7 +69,14 @@ def unpatchify(tokens: torch.Tensor, patch_size: int, height: int, width: int, c
             f"{fn}: tokens must have shape (B, {want[0]}, {want[1]}) for a {height}x{width}x{channels} "
             f"image in {patch_size}x{patch_size} patches, got {tuple(tokens.shape)}"
         )
-    return rearrange(tokens, "b (h w) (p1 p2 c) -> b c (h p1) (w p2)", h=h, w=w, p1=patch_size, p2=patch_size)
+    return rearrange(
+        tokens,
+        "b (h w) (p1 p2 c) -> b c (h p1) (w p2)",
+        h=h,
+        w=w,
+        p1=patch_size,
+        p2=patch_size,
+    )
 
 
 def _check_divisible(fn: str, height: int, width: int, patch_size: int) -> None:

@@ -10,6 +10,7 @@ convolutional architectures for object recognition"). Same semantics as
 
 Taught in ``notebooks/01_cnn_vit/01_convolution.ipynb``.
 """
+
 from __future__ import annotations
 
 import torch
@@ -19,7 +20,9 @@ from scratchvision.ops.conv import im2col
 from scratchvision.validate import check_pair, check_tensor
 
 
-def max_pool2d(input: torch.Tensor, kernel_size, stride=None, padding=0) -> torch.Tensor:
+def max_pool2d(
+    input: torch.Tensor, kernel_size, stride=None, padding=0
+) -> torch.Tensor:
     """Largest value of every ``kernel_size`` window; the border is padded with ``-inf``.
 
     Args:
@@ -36,7 +39,9 @@ def max_pool2d(input: torch.Tensor, kernel_size, stride=None, padding=0) -> torc
     return windows.max(dim=-3).values
 
 
-def avg_pool2d(input: torch.Tensor, kernel_size, stride=None, padding=0) -> torch.Tensor:
+def avg_pool2d(
+    input: torch.Tensor, kernel_size, stride=None, padding=0
+) -> torch.Tensor:
     """Mean of every ``kernel_size`` window; zero padding counts in the mean.
 
     Same arguments and shapes as ``max_pool2d``.
@@ -46,19 +51,35 @@ def avg_pool2d(input: torch.Tensor, kernel_size, stride=None, padding=0) -> torc
 
 def _windows(fn, input, kernel_size, stride, padding, pad_value) -> torch.Tensor:
     """Validate the pooling arguments; return every window, (B, C, kh*kw, out_h, out_w)."""
-    check_tensor("input", input, ndim=(3, 4), dims="(B, C, H, W) or (C, H, W)", floating=True, fn=fn)
+    check_tensor(
+        "input",
+        input,
+        ndim=(3, 4),
+        dims="(B, C, H, W) or (C, H, W)",
+        floating=True,
+        fn=fn,
+    )
     kernel = check_pair("kernel_size", kernel_size, min_value=1, fn=fn)
-    stride = kernel if stride is None else check_pair("stride", stride, min_value=1, fn=fn)
+    stride = (
+        kernel if stride is None else check_pair("stride", stride, min_value=1, fn=fn)
+    )
     padding = check_pair("padding", padding, min_value=0, fn=fn)
     if any(2 * p > k for p, k in zip(padding, kernel)):
         # a window of pure padding would have no real value to pool (PyTorch's rule too)
-        raise ValueError(f"{fn}: padding must be at most half of kernel_size {kernel}, got {padding}")
+        raise ValueError(
+            f"{fn}: padding must be at most half of kernel_size {kernel}, got {padding}"
+        )
     x = input if input.ndim == 4 else input[None]  # (B, C, H, W)
-    out_h, out_w = ((n + 2 * p - k) // s + 1 for n, k, s, p in zip(x.shape[-2:], kernel, stride, padding))
+    out_h, out_w = (
+        (n + 2 * p - k) // s + 1
+        for n, k, s, p in zip(x.shape[-2:], kernel, stride, padding)
+    )
     if min(out_h, out_w) < 1:
         raise ValueError(
             f"{fn}: kernel_size {kernel} is larger than the input {tuple(x.shape[-2:])} padded by {padding}"
         )
     cols = im2col(x, kernel, stride, padding, pad_value=pad_value)  # (B, C*kh*kw, L)
-    windows = rearrange(cols, "b (c k) (h w) -> b c k h w", c=x.shape[1], h=out_h)  # (B, C, kh*kw, out_h, out_w)
+    windows = rearrange(
+        cols, "b (c k) (h w) -> b c k h w", c=x.shape[1], h=out_h
+    )  # (B, C, kh*kw, out_h, out_w)
     return windows if input.ndim == 4 else windows[0]

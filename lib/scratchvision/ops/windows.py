@@ -11,6 +11,7 @@ All maps are channels-last, ``(B, H, W, C)``, as tokens are.
 
 Taught in ``notebooks/01_cnn_vit/`` (Swin lesson).
 """
+
 from __future__ import annotations
 
 import torch
@@ -35,7 +36,9 @@ def window_partition(x: torch.Tensor, window: int) -> torch.Tensor:
     return rearrange(x, "b (h m1) (w m2) c -> (b h w) (m1 m2) c", m1=window, m2=window)
 
 
-def window_reverse(windows: torch.Tensor, window: int, height: int, width: int) -> torch.Tensor:
+def window_reverse(
+    windows: torch.Tensor, window: int, height: int, width: int
+) -> torch.Tensor:
     """Inverse of :func:`window_partition`.
 
     Args:
@@ -55,7 +58,14 @@ def window_reverse(windows: torch.Tensor, window: int, height: int, width: int) 
             f"{fn}: windows must have shape (B * {h * w}, {window * window}, C) for a {height}x{width} "
             f"map in {window}x{window} windows, got {tuple(windows.shape)}"
         )
-    return rearrange(windows, "(b h w) (m1 m2) c -> b (h m1) (w m2) c", h=h, w=w, m1=window, m2=window)
+    return rearrange(
+        windows,
+        "(b h w) (m1 m2) c -> b (h m1) (w m2) c",
+        h=h,
+        w=w,
+        m1=window,
+        m2=window,
+    )
 
 
 def cyclic_shift(x: torch.Tensor, shift: int) -> torch.Tensor:
@@ -98,7 +108,9 @@ def shift_regions(height: int, width: int, window: int, shift: int) -> torch.Ten
     return labels
 
 
-def shifted_window_mask(height: int, width: int, window: int, shift: int) -> torch.Tensor:
+def shifted_window_mask(
+    height: int, width: int, window: int, shift: int
+) -> torch.Tensor:
     """Which tokens of a shifted window may attend to which (Liu et al. 2021, Sec. 3.2).
 
     Args:
