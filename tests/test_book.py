@@ -76,9 +76,12 @@ def test_notebook_stored_without_outputs_and_seeded(path):
         f"{path.name}: code cells {dirty} carry outputs; store notebooks clean"
     )
     assert notebook["metadata"].get("kernelspec", {}).get("name") == "python3"
-    first = "".join(code[0]["source"])
-    assert "seed_everything(" in first, (
-        f"{path.name}: the first code cell must call seed_everything"
+    assert "setup" in code[0]["metadata"].get("tags", []), (
+        f"{path.name}: the first code cell must be the set-up cell (tools/notebook_setup.py)"
+    )
+    imports = "".join(code[1]["source"])
+    assert "seed_everything(" in imports, (
+        f"{path.name}: the code cell after the set-up cell must call seed_everything"
     )
     assert notebook["cells"][0]["cell_type"] == "markdown" and "".join(
         notebook["cells"][0]["source"]

@@ -98,13 +98,32 @@ def test_sweep_animation_has_one_frame_per_value():
     assert {1, 2, 3} <= set(seen)
 
 
-def test_explore_builds_one_slider_per_keyword():
+def test_explore_builds_one_slider_per_keyword(monkeypatch):
     pytest.importorskip("ipywidgets")
-    calls = []
-    box = plot.explore(lambda fig, a, b: calls.append((a, b)), a=[1, 2], b=["x", "y"])
-    sliders = box.children[:-1]
+    import IPython.display
+
+    shown, calls = [], []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    monkeypatch.delenv("SCRATCHVISION_STATIC", raising=False)
+    result = plot.explore(lambda fig, a, b: calls.append((a, b)), a=[1, 2], b=["x", "y"])
+    assert result is None, "explore displays its UI; returning it would show it twice"
+    sliders = shown[0].children[:-1]
     assert [s.description for s in sliders] == ["a", "b"] and calls[-1] == (1, "x")
     sliders[0].value = 2
     assert calls[-1] == (2, "x")
     with pytest.raises(ValueError, match="at least one slider"):
         plot.explore(lambda fig: None)
+
+
+def test_explore_draws_nothing_in_a_static_build(monkeypatch):
+    import IPython.display
+
+    shown, calls = [], []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    monkeypatch.setenv("SCRATCHVISION_STATIC", "1")
+    plot.explore(lambda fig, a: calls.append(a), a=[1, 2])
+    assert shown == [] and calls == [], "a headless build must not create widgets"
+    with pytest.raises(ValueError, match="slider 'a'"):
+        plot.explore(lambda fig, a: None, a=[])
+    with pytest.raises(TypeError, match="draw must be a function"):
+        plot.explore(5, a=[1])

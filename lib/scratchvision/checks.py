@@ -63,6 +63,12 @@ def compare(
                 f"✗ {name}: case {i} of {len(cases)} raised {type(error).__name__}: {error}\n  call: {call}"
             )
             return False
+        if got is None and expected is not None:
+            print(
+                f"✗ {name}: {getattr(fn, '__name__', name)} returned None, so it is still "
+                "the stub.\n  Write its body above and run this cell again."
+            )
+            return False
         problem = _difference(expected, got, atol, rtol)
         if problem:
             print(

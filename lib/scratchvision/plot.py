@@ -10,6 +10,7 @@ self-contained JavaScript animation, which is what the static website shows.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -297,30 +298,39 @@ def explore(
     *,
     figsize: tuple[float, float] = (8, 3),
     **sliders: Sequence[Any],
-):
+) -> None:
     """A live ipywidgets explorer: one slider per keyword, ``draw(fig, **values)`` on change.
 
-    Each keyword names a list of values (numbers or strings). Needs a running kernel; pair it with
-    :func:`sweep_animation` for the website.
-
-    Returns:
-        the ``ipywidgets.VBox`` holding the sliders and the figure output.
+    Each keyword names a list of values (numbers or strings). Needs a running kernel; pair
+    it with :func:`sweep_animation` for the website. In a headless build (the website's,
+    which sets ``SCRATCHVISION_STATIC=1``) nobody can move a slider, so it checks its
+    arguments and draws nothing: no widget state lands on the page.
     """
-    import ipywidgets as widgets
-    from IPython.display import display
-
+    if not callable(draw):
+        raise TypeError(f"explore: draw must be a function, got {type(draw).__name__}")
     if not sliders:
         raise ValueError(
             "explore: give at least one slider, e.g. explore(draw, sigma=[1, 2, 3])"
         )
-    controls = {}
-    for name, options in sliders.items():
-        options = list(options)
-        if not options:
+    options = {name: list(values) for name, values in sliders.items()}
+    for name, values in options.items():
+        if not values:
             raise ValueError(f"explore: slider {name!r} must list at least one value")
-        controls[name] = widgets.SelectionSlider(
-            options=options, value=options[0], description=name
-        )
+    if os.environ.get("SCRATCHVISION_STATIC") == "1":
+        return
+    _slider_ui(draw, figsize, options)
+
+
+def _slider_ui(
+    draw: Callable[..., None], figsize: tuple[float, float], options: dict[str, list]
+) -> None:
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    controls = {
+        name: widgets.SelectionSlider(options=values, value=values[0], description=name)
+        for name, values in options.items()
+    }
     output = widgets.Output()
 
     def redraw(_: Any = None) -> None:
@@ -332,7 +342,5 @@ def explore(
 
     for control in controls.values():
         control.observe(redraw, names="value")
-    box = widgets.VBox([*controls.values(), output])
-    display(box)
+    display(widgets.VBox([*controls.values(), output]))
     redraw()
-    return box
