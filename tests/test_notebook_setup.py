@@ -73,7 +73,12 @@ def test_where_the_library_is_missing_the_cell_installs_it(tmp_path):
         timeout=120,
     )
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    # --without-pip: pip and setuptools come from this environment too, as on Colab
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(venv)],
+        check=True,
+        timeout=120,
+    )
     python = venv / "bin" / "python"
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
