@@ -11,6 +11,7 @@ self-contained JavaScript animation, which is what the static website shows.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -290,6 +291,10 @@ def sweep_animation(
     animation = FuncAnimation(fig, frame, frames=len(values), interval=interval)
     html = animation.to_jshtml(default_mode="loop")
     plt.close(fig)
+    if os.environ.get("SCRATCHVISION_STATIC") == "1":
+        # The website's theme ships Font Awesome for the player's buttons: drop the
+        # stylesheet link to a CDN, since the site must make no request to another host.
+        html = re.sub(r"<link[^>]*font-awesome[^>]*>", "", html)
     return HTML(html)
 
 

@@ -1,0 +1,88 @@
+"""Sphinx extension: a course website that works with no network.
+
+- MathJax is vendored from the npm registry at build time (``npm install mathjax@3``
+  into ``_build/.vendor``) and served from the site's own ``_static/mathjax``.
+- Notebook kernels run with ``SCRATCHVISION_STATIC=1``: live widgets (``plot.explore``)
+  draw nothing, so no widget state or widget JavaScript lands on a page; their static
+  twins (``plot.sweep_animation``) are what the site shows.
+- sphinx-thebe's configuration script is dropped (the site launches no live kernels;
+  it was added twice and threw ``THEBE_JS_URL has already been declared``), and the
+  theme gets a valid default colour mode (an empty one logs an error on every page).
+
+``tests/test_site.py`` opens every page in headless Chromium with other hosts blocked.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+
+MATHJAX = "mathjax@^3.2.2"
+MATHJAX_ENTRY = "tex-mml-chtml.js"
+# What the entry script loads at run time: fonts, TeX extensions (autoload), a11y, menu.
+MATHJAX_PARTS = ["input", "output", "a11y", "ui", "adaptors", "sre", MATHJAX_ENTRY]
+
+
+def vendor_mathjax(root: Path) -> Path:
+    """Install MathJax from npm once; return the folder to serve as ``_static``."""
+    static = root / "_build" / ".vendor" / "static"
+    if (static / "mathjax" / MATHJAX_ENTRY).exists():
+        return static
+    npm = shutil.which("npm")
+    if npm is None:
+        raise ExtensionError(
+            "offline_site: MathJax is vendored from the npm registry at build time, "
+            "but npm was not found; install Node.js (e.g. apt-get install npm, or "
+            "conda install nodejs) and build again"
+        )
+    prefix = root / "_build" / ".vendor" / "npm"
+    subprocess.run(
+        [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(prefix),
+         MATHJAX],
+        check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    es5 = prefix / "node_modules" / "mathjax" / "es5"
+    target = static / "mathjax"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for part in MATHJAX_PARTS:
+        source = es5 / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        elif source.exists():
+            shutil.copy2(source, target / part)
+    return static
+
+
+def configure(app: Sphinx, config) -> None:
+    root = Path(app.confdir)
+    static = vendor_mathjax(root)
+    config.html_static_path = [*config.html_static_path, str(static)]
+    config.mathjax_path = f"mathjax/{MATHJAX_ENTRY}"
+    config.nb_ipywidgets_js = {}  # no page shows a live widget
+    # pydata-sphinx-theme reads its colour mode from the template context.
+    config.html_context = {"default_mode": "light", **config.html_context}
+
+
+def drop_thebe(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Remove sphinx-thebe's scripts: the site starts no live kernels."""
+
+    def is_thebe(script) -> bool:
+        body = getattr(script, "attributes", {}).get("body", "")
+        return "THEBE_JS_URL" in body or "sphinx-thebe" in (script.filename or "")
+
+    if "script_files" in context:
+        context["script_files"] = [s for s in context["script_files"] if not is_thebe(s)]
+
+
+def setup(app: Sphinx) -> dict:
+    # Inherited by every notebook kernel the build starts.
+    os.environ["SCRATCHVISION_STATIC"] = "1"
+    app.connect("config-inited", configure)
+    app.connect("html-page-context", drop_thebe)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
