@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 JOBS   ?= 2
 
 CHROMIUM ?= /usr/bin/chromium
-LINTED := lib tests tools notebooks
+LINTED := lib tests tools notebooks book/_ext
 
 .PHONY: install browser lint book test lab serve bench student clean distclean help
 

@@ -1,7 +1,7 @@
-"""What the built website should contain, read from the sources: one module for the tests.
+"""What the built website should contain, read from the sources (for the tests).
 
-The site build (``make book``) executes every notebook once and keeps the executed copies
-in ``_build/jupyter_execute``; these helpers find them and say which cells draw.
+The site build (``make book``) executes every notebook once and keeps the executed
+copies in ``_build/jupyter_execute``; these helpers find them and say which cells draw.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The set-up cell: in sync with _config.yml, a no-op here, an install where the library is
-missing (tried for real: a throwaway venv installs from a local clone)."""
+"""The set-up cell: in sync with _config.yml, a no-op here, an install where the
+library is missing (tried for real: a throwaway venv installs from a local clone)."""
 
 import json
 import os
@@ -10,7 +10,6 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 from test_book import NOTEBOOKS
 
@@ -65,7 +64,7 @@ def test_locally_the_cell_does_nothing(monkeypatch):
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git to clone")
 def test_where_the_library_is_missing_the_cell_installs_it(tmp_path):
-    """Colab in miniature: a fresh venv that sees the dependencies but not scratchvision."""
+    """Colab in miniature: a fresh venv that sees the dependencies, not the library."""
     clone = tmp_path / "clone"
     subprocess.run(
         ["git", "clone", "-q", "--depth", "1", f"file://{ROOT}", str(clone)],
@@ -86,8 +85,9 @@ def test_where_the_library_is_missing_the_cell_installs_it(tmp_path):
         text=True,
         check=True,
     ).stdout.strip()
-    # The dependencies (torch, ...) come from this environment; its editable scratchvision
-    # does not, since a path line in a .pth file does not process that folder's .pth files.
+    # The dependencies (torch, ...) come from this environment; its editable
+    # scratchvision does not, since a path line in a .pth file does not process that
+    # folder's own .pth files.
     Path(site, "deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
     env = {
         **os.environ,

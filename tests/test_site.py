@@ -4,7 +4,8 @@ The site (``make book``) is served on 127.0.0.1 and every request to another hos
 blocked and recorded. A page fails when it asks another host for anything, logs a
 console error or throws, leaves an equation untypeset, shows fewer images than its
 notebook has figure cells, links to a page or anchor that does not exist, or weighs
-more than ``PAGE_BUDGET`` bytes (everything it loads, the HTML included).
+more than ``PAGE_BUDGET`` bytes (everything it loads, the HTML included), or shows an
+exercise's solution openly (solutions are collapsed; `make student` deletes them).
 """
 
 from __future__ import annotations
@@ -16,14 +17,20 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from site_pages import HTML, figure_cells, notebook_sources, page
+from site_pages import HTML, code_cells, figure_cells, notebook_sources, page
 
 CHROMIUM = Path("/usr/bin/chromium")
-PAGE_BUDGET = 7_000_000  # bytes a page loads, all resources, uncompressed (lessons: ~5-6 MB)
+PAGE_BUDGET = (
+    7_000_000  # bytes a page loads, all resources, uncompressed (lessons: ~5-6 MB)
+)
 PAGES = sorted(
     p for p in HTML.rglob("*.html") if not {"_static", "_sources"} & set(p.parts)
 )
 FIGURES = {page(p): len(figure_cells(p, on_page=True)) for p in notebook_sources()}
+SOLUTIONS = {
+    page(p): sum({"solution", "hide-cell"} <= set(tags) for _, tags in code_cells(p))
+    for p in notebook_sources()
+}
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +54,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def browser():
     playwright = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():
-        pytest.fail("the browser test needs Debian's chromium: make browser installs it")
+        pytest.fail(
+            "the browser test needs Debian's chromium: make browser installs it"
+        )
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(
             executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True
@@ -86,6 +95,10 @@ def visit(browser, url: str) -> dict:
             .filter(i => i.complete && i.naturalWidth > 0).length,
         links: [...document.querySelectorAll('a[href]')].map(a => a.href),
         ids: [...document.querySelectorAll('[id]')].map(e => e.id),
+        solutions: document.querySelectorAll('.tag_solution .cell_input').length,
+        shown: [...document.querySelectorAll('.tag_solution .cell_input pre'),
+                ...document.querySelectorAll('.dropdown p:not(.admonition-title)')]
+            .filter(e => e.checkVisibility()).map(e => e.textContent.slice(0, 60)),
         bytes: [...performance.getEntriesByType('navigation'),
                 ...performance.getEntriesByType('resource')]
             .reduce((sum, e) => sum + e.decodedBodySize, 0),
@@ -108,11 +121,17 @@ def test_page_works_offline(server, browser, path):
         f"e.g. {seen['untypeset'][:3]}"
     )
     assert seen["bytes"] <= PAGE_BUDGET, (
-        f"{name} loads {seen['bytes'] / 1e6:.2f} MB, over its {PAGE_BUDGET / 1e6} MB budget"
+        f"{name} loads {seen['bytes'] / 1e6:.2f} MB, "
+        f"over its {PAGE_BUDGET / 1e6} MB budget"
     )
     wanted = FIGURES.get(path, 0)
     assert seen["images"] >= wanted, (
-        f"{name} shows {seen['images']} images but its notebook has {wanted} figure cells"
+        f"{name} shows {seen['images']} images, its notebook has {wanted} figure cells"
+    )
+    assert not seen["shown"], f"{name} shows solutions openly: {seen['shown'][:3]}"
+    solutions = SOLUTIONS.get(path, 0)
+    assert seen["solutions"] == solutions, (
+        f"{name} has {seen['solutions']} collapsed solutions, its notebook {solutions}"
     )
     broken = [link for link in seen["links"] if not _resolves(link, server, path)]
     assert not broken, f"{name} has broken internal links: {broken[:5]}"
@@ -126,7 +145,7 @@ def _ids(target: Path) -> frozenset[str]:
 
 
 def _resolves(link: str, server: str, source: Path) -> bool:
-    """An internal link must name an existing file and, if it has one, an existing id."""
+    """An internal link must name an existing file and, if it has one, a real id."""
     parsed = urlparse(link)
     if f"{parsed.scheme}://{parsed.netloc}" != server:
         return True  # a link to another site is the reader's choice, not a request

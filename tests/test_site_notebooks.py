@@ -1,5 +1,6 @@
-"""The executed notebooks behind the website: current, error-free, and every drawing cell
-has its figure (the site once showed none: the kernels ran with a non-inline backend)."""
+"""The executed notebooks behind the website: current, error-free, and every drawing
+cell has its figure (the site once showed none: kernels ran without the inline
+backend)."""
 
 import json
 

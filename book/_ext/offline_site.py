@@ -41,11 +41,13 @@ def vendor_mathjax(root: Path) -> Path:
             "conda install nodejs) and build again"
         )
     prefix = root / "_build" / ".vendor" / "npm"
+    install = [npm, "install", "--no-save", "--no-audit", "--no-fund"]
     subprocess.run(
-        [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(prefix),
-         MATHJAX],
-        check=True, capture_output=True, timeout=600,
-    )  # fmt: skip
+        [*install, "--prefix", str(prefix), MATHJAX],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     es5 = prefix / "node_modules" / "mathjax" / "es5"
     target = static / "mathjax"
     shutil.rmtree(target, ignore_errors=True)
@@ -77,7 +79,8 @@ def drop_thebe(app: Sphinx, pagename, templatename, context, doctree) -> None:
         return "THEBE_JS_URL" in body or "sphinx-thebe" in (script.filename or "")
 
     if "script_files" in context:
-        context["script_files"] = [s for s in context["script_files"] if not is_thebe(s)]
+        scripts = context["script_files"]
+        context["script_files"] = [s for s in scripts if not is_thebe(s)]
 
 
 def setup(app: Sphinx) -> dict:

@@ -1,7 +1,8 @@
 """Figures for the course: image grids, boxes, masks, heatmaps, curves and animations.
 
 Every function titles its figure and labels its axes (STYLE.md). Images are tensors in
-``[0, 1]``: ``Tensor[C, H, W]`` (C = 1 or 3), ``Tensor[H, W]``, or a batch ``Tensor[B, C, H, W]``.
+``[0, 1]``: ``Tensor[C, H, W]`` (C = 1 or 3), ``Tensor[H, W]``, or a batch
+``Tensor[B, C, H, W]``.
 
 Interactive pieces come in pairs: :func:`explore` is a live ipywidgets UI for a running
 kernel; :func:`sweep_animation` draws the same callback over a list of values into a
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -28,7 +30,7 @@ PALETTE = plt.get_cmap("tab10").colors
 
 
 def to_numpy_image(image: torch.Tensor | np.ndarray) -> np.ndarray:
-    """Turn ``Tensor[C, H, W]`` / ``Tensor[H, W]`` into an ``(H, W[, 3])`` array for ``imshow``."""
+    """Turn ``Tensor[C, H, W]`` / ``Tensor[H, W]`` into an ``(H, W[, 3])`` array."""
     if isinstance(image, np.ndarray):
         image = torch.from_numpy(image)
     check_tensor(
@@ -38,7 +40,8 @@ def to_numpy_image(image: torch.Tensor | np.ndarray) -> np.ndarray:
     if image.ndim == 3:
         if image.shape[0] not in (1, 3):
             raise ValueError(
-                f"to_numpy_image: image must have 1 or 3 channels first (C, H, W), got shape {tuple(image.shape)}"
+                "to_numpy_image: image must have 1 or 3 channels first (C, H, W), "
+                f"got shape {tuple(image.shape)}"
             )
         image = (
             image[0] if image.shape[0] == 1 else image.permute(1, 2, 0)
@@ -68,12 +71,13 @@ def image_grid(
     ncols: int = 8,
     title: str | None = None,
     cmap: str | None = None,
-    size: float = 1.6,
+    size: float = 1.3,
 ) -> Figure:
     """Show images in a grid; returns the figure.
 
     Args:
-        images: ``Tensor[B, C, H, W]``, ``Tensor[B, H, W]`` or a list of ``Tensor[C, H, W]``.
+        images: ``Tensor[B, C, H, W]``, ``Tensor[B, H, W]`` or a list of
+            ``Tensor[C, H, W]``.
         titles: one short title per image.
         ncols: images per row.
         title: the figure's title.
@@ -84,12 +88,19 @@ def image_grid(
     check_int("ncols", ncols, min_value=1, fn="image_grid")
     if titles is not None and len(titles) != len(items):
         raise ValueError(
-            f"image_grid: titles must have one entry per image ({len(items)}), got {len(titles)}"
+            "image_grid: titles must have one entry per image "
+            f"({len(items)}), got {len(titles)}"
         )
     ncols = min(ncols, len(items))
     nrows = -(-len(items) // ncols)
+    # Constrained layout keeps each row's titles clear of the row above (tight_layout
+    # let them overlap once images were square and titles long).
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(size * ncols, size * nrows + 0.4), squeeze=False
+        nrows,
+        ncols,
+        figsize=(size * ncols, (size + 0.25) * nrows + 0.4),
+        squeeze=False,
+        layout="constrained",
     )
     for i, ax in enumerate(axes.flat):
         ax.set_xticks([])
@@ -102,9 +113,8 @@ def image_grid(
             np.clip(array, 0, 1) if array.ndim == 3 else array, cmap=cmap or "gray"
         )
         if titles is not None:
-            ax.set_title(titles[i], fontsize=8)
+            ax.set_title(titles[i], fontsize=9)
     fig.suptitle(title or f"{len(items)} images")
-    fig.tight_layout()
     return fig
 
 
@@ -184,7 +194,7 @@ def overlay_heatmap(
     title: str = "heatmap",
     cmap: str = "jet",
 ) -> plt.Axes:
-    """Overlay ``heat (Tensor[h, w])`` (any size; it is stretched to the image) on an image."""
+    """Overlay ``heat (Tensor[h, w])`` on an image (stretched to the image's size)."""
     check_tensor("heat", heat, ndim=2, dims="(h, w)", fn="overlay_heatmap")
     ax = _axes(ax)
     base = to_numpy_image(image)
@@ -234,7 +244,7 @@ def plot_curves(
 
 
 def plot_history(history: Any, *, title: str = "training history") -> Figure:
-    """Draw a :class:`scratchvision.train.History`: losses left, every other metric right."""
+    """Draw a :class:`scratchvision.train.History`: losses left, other metrics right."""
     records = history.epochs
     if not records:
         raise ValueError("plot_history: history has no epochs yet")
@@ -269,8 +279,9 @@ def sweep_animation(
 ):
     """Render ``draw(fig, value)`` for each value as a self-contained HTML/JS animation.
 
-    This is the static twin of :func:`explore`: it needs no kernel, so the website shows it.
-    Every frame is embedded as a PNG at ``dpi``: the default keeps a page light and fast to build.
+    This is the static twin of :func:`explore`: it needs no kernel, so the website shows
+    it. Every frame is embedded as a PNG at ``dpi``: the default keeps a page light and
+    fast to build.
 
     Returns:
         ``IPython.display.HTML`` with the animation (frames embedded as PNG).
@@ -285,7 +296,13 @@ def sweep_animation(
         fig.clear()
         draw(fig, values[i])
         if title:
-            fig.suptitle(f"{title}", y=0.99)
+            # Lay the panels out again below a band for the title, so that the title
+            # never sits on the panels' own titles.
+            band = min(0.3, 0.4 / figsize[1])
+            fig.suptitle(title, y=1 - band / 4, va="top")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # axes tight_layout cannot place
+                fig.tight_layout(rect=(0, 0, 1, 1 - band))
         return []
 
     animation = FuncAnimation(fig, frame, frames=len(values), interval=interval)
@@ -304,12 +321,12 @@ def explore(
     figsize: tuple[float, float] = (8, 3),
     **sliders: Sequence[Any],
 ) -> None:
-    """A live ipywidgets explorer: one slider per keyword, ``draw(fig, **values)`` on change.
+    """A live ipywidgets explorer: one slider per keyword; ``draw(fig, **values)``.
 
-    Each keyword names a list of values (numbers or strings). Needs a running kernel; pair
-    it with :func:`sweep_animation` for the website. In a headless build (the website's,
-    which sets ``SCRATCHVISION_STATIC=1``) nobody can move a slider, so it checks its
-    arguments and draws nothing: no widget state lands on the page.
+    Each keyword names a list of values (numbers or strings). Needs a running kernel;
+    pair it with :func:`sweep_animation` for the website. In a headless build (the
+    website's, which sets ``SCRATCHVISION_STATIC=1``) nobody can move a slider, so it
+    checks its arguments and draws nothing: no widget state lands on the page.
     """
     if not callable(draw):
         raise TypeError(f"explore: draw must be a function, got {type(draw).__name__}")
