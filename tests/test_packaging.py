@@ -1,4 +1,4 @@
-"""The set-up a new user gets: pyproject, environment.yml, Makefile, README and CI agree."""
+"""A new user's set-up: pyproject, environment.yml, Makefile, README and CI agree."""
 
 import re
 
@@ -46,15 +46,18 @@ def test_extras_book_and_test():
     assert "jupyter-book" in book and "<2" in book["jupyter-book"], (
         "Jupyter Book 2 cannot build offline and ignores _config.yml: cap it below 2"
     )
-    assert {"pytest", "nbval", "pytest-xdist"} <= {_name(r) for r in extras["test"]}
+    assert {"pytest", "pytest-xdist", "ruff", "playwright"} <= {
+        _name(r) for r in extras["test"]
+    }
 
 
 def test_environment_yml_installs_what_make_installs():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert env["channels"][0] == "conda-forge" and "defaults" not in env["channels"]
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
-    assert {_name(d) for d in conda} == {"python", "pip"}, (
-        f"conda installs only python and pip; packages come from pyproject: {conda}"
+    assert {_name(d) for d in conda} == {"python", "pip", "nodejs"}, (
+        "conda installs only python, pip and nodejs (npm vendors MathJax); "
+        f"packages come from pyproject: {conda}"
     )
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     makefile = (ROOT / "Makefile").read_text()

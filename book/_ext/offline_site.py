@@ -8,12 +8,16 @@
 - sphinx-thebe's configuration script is dropped (the site launches no live kernels;
   it was added twice and threw ``THEBE_JS_URL has already been declared``), and the
   theme gets a valid default colour mode (an empty one logs an error on every page).
+- The notebooks' execution cache is dropped when the library's code changes, so a
+  lesson's outputs always come from the library as it is.
+- ``static/scratchvision.css`` sizes code so that an 88-column line never scrolls.
 
 ``tests/test_site.py`` opens every page in headless Chromium with other hosts blocked.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -61,10 +65,38 @@ def vendor_mathjax(root: Path) -> Path:
     return static
 
 
+def library_fingerprint(root: Path) -> str:
+    """A hash of the library's code and checkpoint manifest.
+
+    jupyter-cache re-runs a notebook only when its own code changes; a lesson's
+    outputs also depend on the library it imports (``show_source`` prints it).
+    """
+    digest = hashlib.sha256()
+    library = root / "lib" / "scratchvision"
+    for path in sorted([*library.rglob("*.py"), *library.rglob("manifest.json")]):
+        digest.update(str(path.relative_to(library)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def refresh_cache_when_the_library_changes(app: Sphinx, config) -> None:
+    cache = Path(
+        config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache"
+    )
+    stamp = cache.parent / ".library-fingerprint"
+    fingerprint = library_fingerprint(Path(app.confdir))
+    if stamp.exists() and stamp.read_text() != fingerprint:
+        shutil.rmtree(cache, ignore_errors=True)  # every lesson runs again
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(fingerprint)
+
+
 def configure(app: Sphinx, config) -> None:
+    refresh_cache_when_the_library_changes(app, config)
     root = Path(app.confdir)
     static = vendor_mathjax(root)
-    config.html_static_path = [*config.html_static_path, str(static)]
+    own = Path(__file__).parent / "static"
+    config.html_static_path = [*config.html_static_path, str(static), str(own)]
     config.mathjax_path = f"mathjax/{MATHJAX_ENTRY}"
     config.nb_ipywidgets_js = {}  # no page shows a live widget
     # pydata-sphinx-theme reads its colour mode from the template context.
@@ -88,4 +120,5 @@ def setup(app: Sphinx) -> dict:
     os.environ["SCRATCHVISION_STATIC"] = "1"
     app.connect("config-inited", configure)
     app.connect("html-page-context", drop_thebe)
+    app.add_css_file("scratchvision.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

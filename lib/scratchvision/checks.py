@@ -41,7 +41,8 @@ def compare(
 
     Args:
         name: what the reader implemented, for the message.
-        fn: the reader's function. It gets clones of tensor arguments, so it may modify them.
+        fn: the reader's function. It gets clones of tensor arguments, so it may modify
+            them.
         reference: the trusted implementation.
         cases: ``(args, kwargs)`` pairs.
         atol, rtol: tolerances for tensors and floats (as in ``torch.allclose``).
@@ -60,19 +61,21 @@ def compare(
             got = fn(*_clone(args), **_clone(kwargs))
         except Exception as error:  # the reader's bug, reported rather than raised
             print(
-                f"✗ {name}: case {i} of {len(cases)} raised {type(error).__name__}: {error}\n  call: {call}"
+                f"✗ {name}: case {i} of {len(cases)} raised {type(error).__name__}: "
+                f"{error}\n  call: {call}"
             )
             return False
         if got is None and expected is not None:
             print(
-                f"✗ {name}: {getattr(fn, '__name__', name)} returned None, so it is still "
-                "the stub.\n  Write its body above and run this cell again."
+                f"✗ {name}: case {i} of {len(cases)} returned None: it is still the "
+                f"stub.\n  call: {call}\n  Write its body above and run this cell again"
             )
             return False
         problem = _difference(expected, got, atol, rtol)
         if problem:
             print(
-                f"✗ {name}: case {i} of {len(cases)} does not match\n  call: {call}\n  {problem}"
+                f"✗ {name}: case {i} of {len(cases)} does not match\n  call: {call}\n  "
+                f"{problem}"
             )
             return False
     print(f"✓ {name}: all {len(cases)} cases match")
@@ -83,7 +86,10 @@ def _difference(expected: Any, got: Any, atol: float, rtol: float) -> str | None
     """Describe how ``got`` differs from ``expected``; None if they match."""
     if isinstance(expected, torch.Tensor):
         if not isinstance(got, torch.Tensor):
-            return f"expected a Tensor of shape {tuple(expected.shape)}, got {type(got).__name__}"
+            return (
+                f"expected a Tensor of shape {tuple(expected.shape)}, "
+                f"got {type(got).__name__}"
+            )
         if got.shape != expected.shape:
             return (
                 f"expected shape {tuple(expected.shape)}, got shape {tuple(got.shape)}"
@@ -96,8 +102,9 @@ def _difference(expected: Any, got: Any, atol: float, rtol: float) -> str | None
         error = (g - e).abs()
         where = tuple(int(k) for k in torch.unravel_index(error.argmax(), error.shape))
         return (
-            f"shapes match {tuple(expected.shape)} but values differ: max abs difference "
-            f"{error.max().item():.3g} at index {where} (expected {e[where].item():.4g}, got {g[where].item():.4g})"
+            f"shapes match {tuple(expected.shape)} but values differ: max abs "
+            f"difference {error.max().item():.3g} at index {where} (expected "
+            f"{e[where].item():.4g}, got {g[where].item():.4g})"
         )
     if isinstance(expected, float):
         ok = isinstance(got, (int, float)) and math.isclose(
@@ -169,7 +176,10 @@ def _conv2d_cases(full: bool) -> list[Case]:
 
 
 def conv2d(fn: Callable, *, full: bool = False) -> bool:
-    """Check ``fn(x, w)`` against ``F.conv2d``; ``full=True`` adds stride/padding/dilation/groups/bias."""
+    """Check ``fn(x, w)`` against ``F.conv2d``.
+
+    ``full=True`` adds cases with stride, padding, dilation, groups and bias.
+    """
     return compare("conv2d", fn, F.conv2d, _conv2d_cases(full))
 
 
@@ -186,7 +196,10 @@ def _im2col_cases() -> list[Case]:
 
 
 def im2col(fn: Callable) -> bool:
-    """Check ``fn(x, kernel_size, stride=, padding=, dilation=)`` against ``F.unfold``."""
+    """Check an ``im2col`` against ``F.unfold``.
+
+    It is called as ``fn(x, kernel_size, stride=, padding=, dilation=)``.
+    """
     return compare("im2col", fn, F.unfold, _im2col_cases())
 
 
@@ -223,7 +236,10 @@ _OUTPUT_SIZE_CASES = [
 
 
 def conv_output_size(fn: Callable) -> bool:
-    """Check ``fn(size, kernel, stride, padding, dilation)`` against ``ops.conv.conv_output_size``."""
+    """Check ``fn(size, kernel, stride, padding, dilation)`` against the library.
+
+    The reference is ``ops.conv.conv_output_size``.
+    """
     return compare(
         "conv_output_size", fn, _conv_output_size, [(c, {}) for c in _OUTPUT_SIZE_CASES]
     )
@@ -267,7 +283,10 @@ def _patchify_cases() -> list[Case]:
 
 
 def patchify(fn: Callable) -> bool:
-    """Check ``fn(images, patch_size)`` against ``ops.patches.patchify`` (patches row-major, each (p1 p2 c))."""
+    """Check ``fn(images, patch_size)`` against ``ops.patches.patchify``.
+
+    Patches are row-major, each flattened as (p1 p2 c).
+    """
     from scratchvision.ops.patches import patchify as reference
 
     return compare("patchify", fn, reference, _patchify_cases())
@@ -283,7 +302,11 @@ def _vit_tokens(image_size: int, patch_size: int) -> tuple[int, int]:
 
 
 def vit_tokens(fn: Callable) -> bool:
-    """Check ``fn(image_size, patch_size) -> (tokens with CLS, attention-matrix entries per head)``."""
+    """Check ``fn(image_size, patch_size) -> (tokens, entries)`` for a ViT.
+
+    ``tokens`` counts the CLS token; ``entries`` is the size of one head's attention
+    matrix.
+    """
     cases = [(32, 4), (64, 8), (224, 16), (224, 14), (384, 16), (28, 7)]
     return compare("vit_tokens", fn, _vit_tokens, [(c, {}) for c in cases])
 
@@ -305,14 +328,17 @@ def _window_partition_cases() -> list[Case]:
 
 
 def window_partition(fn: Callable) -> bool:
-    """Check ``fn(x, window)`` against ``ops.windows.window_partition`` ((B, H, W, C) -> (B*nW, M*M, C))."""
+    """Check ``fn(x, window)`` against ``ops.windows.window_partition``.
+
+    (B, H, W, C) -> (B*nW, M*M, C).
+    """
     from scratchvision.ops.windows import window_partition as reference
 
     return compare("window_partition", fn, reference, _window_partition_cases())
 
 
 def wmsa_flops(fn: Callable) -> bool:
-    """Check ``fn(h, w, C, M)`` against ``backbones.swin.wmsa_flops`` (Liu et al. 2021, Eq. 2)."""
+    """Check ``fn(h, w, C, M)`` against ``swin.wmsa_flops`` (Liu et al. 2021, Eq. 2)."""
     from scratchvision.backbones.swin import wmsa_flops as reference
 
     cases = [
@@ -345,7 +371,10 @@ def _pixel_shuffle_cases() -> list[Case]:
 
 
 def pixel_shuffle(fn: Callable) -> bool:
-    """Check ``fn(x, r)`` ((B, C r², H, W) -> (B, C, H r, W r)) against ``F.pixel_shuffle``."""
+    """Check ``fn(x, r)`` against ``F.pixel_shuffle``.
+
+    (B, C r², H, W) -> (B, C, H r, W r).
+    """
     return compare("pixel_shuffle", fn, F.pixel_shuffle, _pixel_shuffle_cases())
 
 
@@ -353,12 +382,12 @@ def pixel_shuffle(fn: Callable) -> bool:
 
 
 def _two_scale_features(img: torch.Tensor) -> list[torch.Tensor]:
-    """A stand-in feature net for the checker: the image and its 2x average pool, both ReLU'd."""
+    """A stand-in feature net: the image and its 2x average pool, both ReLU'd."""
     return [F.relu(img - 0.5), F.relu(F.avg_pool2d(img, 2) - 0.5)]
 
 
 def perceptual_loss(fn: Callable) -> bool:
-    """Check ``fn(pred, target, features=...)`` against ``imaging.losses.perceptual_loss``."""
+    """Check ``fn(pred, target, features=...)`` against ``losses.perceptual_loss``."""
     from scratchvision.imaging.losses import perceptual_loss as reference
     from scratchvision.imaging.metrics import random_features
 
@@ -375,7 +404,10 @@ def perceptual_loss(fn: Callable) -> bool:
 
 
 def gan_d_loss(fn: Callable) -> bool:
-    """Check ``fn(real_logits, fake_logits)`` against ``imaging.losses.gan_d_loss``, extreme logits included."""
+    """Check ``fn(real_logits, fake_logits)`` against ``losses.gan_d_loss``.
+
+    The cases include extreme logits.
+    """
     from scratchvision.imaging.losses import gan_d_loss as reference
 
     g = torch.Generator().manual_seed(7)
@@ -404,7 +436,10 @@ def gan_d_loss(fn: Callable) -> bool:
 
 
 def _noise_sigma(noisy: torch.Tensor) -> float:
-    """MAD noise estimate on the finest diagonal Haar band (Donoho & Johnstone 1994), 0-255 scale."""
+    """MAD noise estimate on the finest diagonal Haar band (Donoho & Johnstone 1994).
+
+    Returns sigma on the 0-255 scale.
+    """
     x = noisy[
         ..., : noisy.shape[-2] // 2 * 2, : noisy.shape[-1] // 2 * 2
     ]  # even H and W
@@ -418,7 +453,10 @@ def _noise_sigma(noisy: torch.Tensor) -> float:
 
 
 def noise_sigma(fn: Callable) -> bool:
-    """Check ``fn(noisy) -> sigma`` (0-255 scale) against the Haar MAD estimate, on smooth images."""
+    """Check ``fn(noisy) -> sigma`` (0-255 scale) against the Haar MAD estimate.
+
+    The test images are smooth.
+    """
     g = torch.Generator().manual_seed(51)
     cases = []
     for shape, sigma in [
@@ -440,7 +478,10 @@ def noise_sigma(fn: Callable) -> bool:
 def _wiener_filter(
     blurred: torch.Tensor, kernel: torch.Tensor, nsr: float
 ) -> torch.Tensor:
-    """Wiener deconvolution of a circular blur: ``X = conj(K) Y / (|K|² + nsr)`` (Gonzalez & Woods, Eq. 5.8-6)."""
+    """Wiener deconvolution of a circular blur (Gonzalez & Woods, Eq. 5.8-6).
+
+    ``X = conj(K) Y / (|K|² + nsr)``.
+    """
     height, width = blurred.shape[-2:]
     kh, kw = kernel.shape
     padded = blurred.new_zeros(height, width)
@@ -453,7 +494,10 @@ def _wiener_filter(
 
 
 def wiener_filter(fn: Callable) -> bool:
-    """Check ``fn(blurred (C, H, W), kernel (kh, kw), nsr)`` against a Fourier-domain Wiener filter."""
+    """Check ``fn(blurred, kernel, nsr)`` against a Fourier-domain Wiener filter.
+
+    ``blurred`` is (C, H, W), ``kernel`` (kh, kw).
+    """
     from scratchvision.imaging.blur import gaussian_kernel, motion_kernel
 
     g = torch.Generator().manual_seed(53)
@@ -470,7 +514,7 @@ def wiener_filter(fn: Callable) -> bool:
 
 
 def average_frames(fn: Callable) -> bool:
-    """Check ``fn(frames (T, C, H, W), gamma=...)`` against ``imaging.blur.average_frames``."""
+    """Check ``fn(frames (T, C, H, W), gamma=...)`` against ``blur.average_frames``."""
     from scratchvision.imaging.blur import average_frames as reference
 
     g = torch.Generator().manual_seed(54)
@@ -486,7 +530,10 @@ def average_frames(fn: Callable) -> bool:
 
 
 def _stacked_conv_params(channels: int, n_layers: int) -> tuple[int, int]:
-    """Parameters of ``n_layers`` stacked 3x3 convs and of the one conv that sees as far (both C -> C, biased)."""
+    """Parameters of ``n_layers`` stacked 3x3 convs and of one conv that sees as far.
+
+    Both are C -> C, with a bias.
+    """
     from scratchvision.backbones.vgg import conv3x3_stage
     from scratchvision.flops import count_params
 
@@ -498,10 +545,11 @@ def _stacked_conv_params(channels: int, n_layers: int) -> tuple[int, int]:
 
 
 def stacked_conv_params(fn: Callable) -> bool:
-    """Check ``fn(channels, n_layers) -> (stacked, single)`` against layers built and counted.
+    """Check ``fn(channels, n_layers) -> (stacked, single)`` against built layers.
 
-    ``stacked``: parameters of ``n_layers`` 3x3 convs, C -> C, each with a bias (a VGG stage);
-    ``single``: parameters of one C -> C conv with a bias and the same receptive field.
+    ``stacked``: parameters of ``n_layers`` 3x3 convs, C -> C, each with a bias
+    (a VGG stage); ``single``: parameters of one C -> C conv with a bias and the same
+    receptive field.
     """
     cases = [
         ((c, n), {}) for c, n in [(1, 1), (3, 2), (16, 2), (64, 2), (64, 3), (8, 5)]
@@ -510,7 +558,10 @@ def stacked_conv_params(fn: Callable) -> bool:
 
 
 def _random_basic_block(channels: int, seed: int) -> torch.nn.Module:
-    """A library ``BasicBlock`` (C -> C, stride 1), random weights and BatchNorm statistics, eval mode."""
+    """A library ``BasicBlock`` (C -> C, stride 1) with random weights, in eval mode.
+
+    Its BatchNorm statistics are random too.
+    """
     from scratchvision.backbones.resnet import BasicBlock
 
     g = torch.Generator().manual_seed(seed)
@@ -527,10 +578,11 @@ def _random_basic_block(channels: int, seed: int) -> torch.nn.Module:
 
 
 def residual_block(fn: Callable) -> bool:
-    """Check ``fn(x, conv1, bn1, conv2, bn2)`` against the library's ``BasicBlock`` made of those layers.
+    """Check ``fn(x, conv1, bn1, conv2, bn2)`` against a ``BasicBlock`` of those layers.
 
-    ``fn`` must compute ``relu(bn2(conv2(relu(bn1(conv1(x))))) + x)`` (He et al. 2016, Fig. 2);
-    the layers are the block's own, with random weights and BatchNorm statistics, in eval mode.
+    ``fn`` must compute ``relu(bn2(conv2(relu(bn1(conv1(x))))) + x)``
+    (He et al. 2016, Fig. 2); the layers are the block's own, with random weights and
+    BatchNorm statistics, in eval mode.
     """
 
     def reference(x: torch.Tensor, weights_seed: int) -> torch.Tensor:

@@ -11,6 +11,7 @@ invariants stay as plain code.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -30,6 +31,8 @@ def check_tensor(
     floating: bool = False,
     dtype: torch.dtype | None = None,
     channels: int | None = None,
+    finite: bool = False,
+    nonempty: bool = False,
     fn: str | None = None,
 ) -> torch.Tensor:
     """Check that ``value`` is a tensor of the right rank and dtype; return it.
@@ -41,7 +44,11 @@ def check_tensor(
         dims: the shape letters for the message, e.g. ``"(B, C, H, W)"``.
         floating: require a floating-point dtype.
         dtype: require exactly this dtype.
-        channels: require this many channels in dimension -3 (images ``(..., C, H, W)``).
+        channels: require this many channels in dimension -3 (images
+            ``(..., C, H, W)``).
+        finite: reject NaN and infinite entries (NaN passes every comparison, so a
+            range check alone lets it through).
+        nonempty: reject a tensor with no elements (an empty batch makes a mean NaN).
         fn: the public function's name, to prefix the message.
     """
     where = _where(fn)
@@ -55,7 +62,8 @@ def check_tensor(
             want = " or ".join(f"{n}-D" for n in allowed)
             shape_hint = f" {dims}" if dims else ""
             raise ValueError(
-                f"{where}{name} must be a {want} tensor{shape_hint}, got shape {tuple(value.shape)}"
+                f"{where}{name} must be a {want} tensor{shape_hint}, got shape "
+                f"{tuple(value.shape)}"
             )
     if floating and not value.is_floating_point():
         raise ValueError(
@@ -65,15 +73,22 @@ def check_tensor(
         raise ValueError(f"{where}{name} must have dtype {dtype}, got {value.dtype}")
     if channels is not None and (value.ndim < 3 or value.shape[-3] != channels):
         raise ValueError(
-            f"{where}{name} must have {channels} channels (C in (..., C, H, W)), got shape {tuple(value.shape)}"
+            f"{where}{name} must have {channels} channels (C in (..., C, H, W)), got "
+            f"shape {tuple(value.shape)}"
         )
+    if nonempty and value.numel() == 0:
+        raise ValueError(
+            f"{where}{name} must not be empty, got shape {tuple(value.shape)}"
+        )
+    if finite and value.is_floating_point() and not torch.isfinite(value).all():
+        raise ValueError(f"{where}{name} must be finite, got NaN or inf entries")
     return value
 
 
 def check_int(
     name: str, value: Any, *, min_value: int | None = None, fn: str | None = None
 ) -> int:
-    """Check that ``value`` is an int (not a bool) and at least ``min_value``; return it."""
+    """Check that ``value`` is an int (not a bool) >= ``min_value``; return it."""
     where = _where(fn)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(
@@ -87,7 +102,7 @@ def check_int(
 def check_pair(
     name: str, value: Any, *, min_value: int = 0, fn: str | None = None
 ) -> tuple[int, int]:
-    """Accept an int or a pair of ints (as ``torch.nn.functional`` does); return a pair."""
+    """Accept an int or an int pair (as ``torch.nn.functional`` does); return a pair."""
     where = _where(fn)
     if isinstance(value, int) and not isinstance(value, bool):
         pair = (value, value)
@@ -114,10 +129,16 @@ def check_range(
     high: float | None = None,
     fn: str | None = None,
 ) -> float:
-    """Check that a number lies in ``[low, high]``; return it as a float."""
+    """Check that a finite number lies in ``[low, high]``; return it as a float.
+
+    NaN and infinities are refused: NaN compares False with every bound, so without
+    this check ``sigma=nan`` would pass as if it were in range.
+    """
     where = _where(fn)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{where}{name} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{where}{name} must be a finite number, got {value}")
     if (low is not None and value < low) or (high is not None and value > high):
         lo = "-inf" if low is None else low
         hi = "inf" if high is None else high

@@ -1,8 +1,9 @@
-"""Block outbound network in every Python process the tests start (notebook kernels included).
+"""Block outbound network in every Python process the tests start, kernels included.
 
-``tests/conftest.py`` puts this folder on ``PYTHONPATH`` and sets ``SCRATCHVISION_OFFLINE=1``;
-Python imports ``sitecustomize`` at start-up, so kernels launched by nbval are guarded too.
-Loopback stays open: Jupyter kernels talk to their client over 127.0.0.1.
+``tests/conftest.py`` (and ``make test``, for the site build that runs the notebooks)
+puts this folder on ``PYTHONPATH`` and sets ``SCRATCHVISION_OFFLINE=1``; Python imports
+``sitecustomize`` at start-up, so every notebook kernel is guarded too. Loopback stays
+open: Jupyter kernels talk to their client over 127.0.0.1.
 """
 
 import os
