@@ -1,4 +1,4 @@
-"""Attention from scratch vs torch's own (values and gradients), masks, and the inspection hook."""
+"""Attention from scratch vs torch's (values, gradients), masks, the inspection hook."""
 
 import pytest
 import torch

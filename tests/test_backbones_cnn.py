@@ -1,4 +1,7 @@
-"""Tests for the chapter-1 CNNs: LeNet, AlexNet, VGG, ResNet (oracle for sizes: torchvision.models)."""
+"""The chapter-1 CNNs: LeNet, AlexNet, VGG, ResNet.
+
+Oracle for sizes: torchvision.models.
+"""
 
 import pytest
 import torch
@@ -173,7 +176,8 @@ def test_plain_net_is_the_same_network_without_skips(block):
     images = torch.randn(2, 3, 16, 16)
     assert count_params(residual) == count_params(plain)
     assert not torch.allclose(residual(images), plain(images))
-    # every skip connection goes through a block's `add`: 4 in the residual net, none in the plain one
+    # every skip connection goes through a block's `add`:
+    # 4 in the residual net, none in the plain one
     calls = {"residual": 0, "plain": 0}
     for key, model in [("residual", residual), ("plain", plain)]:
         for m in model.modules():

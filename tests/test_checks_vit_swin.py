@@ -1,4 +1,4 @@
-"""Checkers of the ViT and Swin lessons: the library passes, classic mistakes fail with a message."""
+"""ViT and Swin checkers: the library passes, classic mistakes fail with a message."""
 
 import pytest
 from einops import rearrange

@@ -1,4 +1,4 @@
-"""Tests for scratchvision.flops (closed forms; oracle: torch.utils.flop_counter.FlopCounterMode)."""
+"""scratchvision.flops against closed forms and torch's FlopCounterMode (the oracle)."""
 
 import pytest
 import torch
@@ -26,7 +26,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 
 def oracle_flops(fn, *args):
-    """FLOPs that PyTorch's own counter sees in ``fn(*args)``: convolutions and matrix products."""
+    """FLOPs PyTorch's own counter sees in ``fn(*args)``: convolutions and matmuls."""
     with FlopCounterMode(display=False) as counter, torch.no_grad():
         fn(*args)
     return counter.get_total_flops()
@@ -35,7 +35,8 @@ def oracle_flops(fn, *args):
 @pytest.mark.parametrize("bias", [False, True])
 def test_conv2d_closed_form(bias):
     conv = nn.Conv2d(3, 8, kernel_size=3, padding=1, bias=bias)
-    # 2 FLOPs per MAC, C_out * H' * W' outputs per image, C_in * kh * kw MACs each; bias adds not counted
+    # 2 FLOPs per MAC, C_out * H' * W' outputs per image, C_in * kh * kw MACs each;
+    # bias adds not counted
     assert count_flops(conv, (2, 3, 32, 32)) == 2 * 2 * (8 * 32 * 32) * (3 * 3 * 3)
     assert count_params(conv) == 8 * 3 * 3 * 3 + (8 if bias else 0)
 
@@ -106,7 +107,7 @@ def test_matmul_flops_rejects_mismatched_shapes():
 
 
 class Gram(nn.Module):
-    """A from-scratch module: a projection, then a matrix product in its own forward code."""
+    """A from-scratch module: a projection, then a matmul in its own forward code."""
 
     def __init__(self):
         super().__init__()
@@ -130,7 +131,7 @@ def test_module_with_flops_method_counts_itself_and_its_children():
 
 
 def test_attention_module_reports_its_flops():
-    """Cross-module reuse: ops.attention.MultiHeadAttention declares flops() for this counter."""
+    """Cross-module reuse: MultiHeadAttention declares flops() for this counter."""
     attention = MultiHeadAttention(32, heads=4)
     x = torch.randn(2, 10, 32)
     assert count_flops(attention, x) == oracle_flops(attention, x)
@@ -164,7 +165,8 @@ def test_conv_and_linear_flops_match_oracle(name):
 
 
 def test_resnet20_has_the_published_cost():
-    # He et al. 2016 (Table 6): 0.27M parameters; the often quoted ~41M multiply-adds per 32x32 image
+    # He et al. 2016 (Table 6): 0.27M parameters;
+    # the often quoted ~41M multiply-adds per 32x32 image
     assert count_params(resnet20()) == 269_722
     assert 40e6 < count_flops(resnet20(), (1, 3, 32, 32)) / 2 < 42e6
 

@@ -1,4 +1,4 @@
-"""Tests for scratchvision.imaging.classical: the non-learned restoration baselines of chapter 5."""
+"""scratchvision.imaging.classical: chapter 5's non-learned restoration baselines."""
 
 import sys
 

@@ -1,4 +1,4 @@
-"""Tests for scratchvision.imaging.degrade and scratchvision.imaging.blur (chapter 5 forward models)."""
+"""scratchvision.imaging.degrade and .blur, the forward models of chapter 5."""
 
 import math
 
@@ -150,7 +150,8 @@ def test_realistic_sr_degradation_shapes_range_and_determinism():
     assert lr.equal(D.realistic_sr_degradation(hr, 4, generator=gen(3)))
     assert not lr.equal(D.realistic_sr_degradation(hr, 4, generator=gen(4)))
     assert D.realistic_sr_degradation(hr[0], 2, generator=gen()).shape == (3, 32, 32)
-    # harder than the clean bicubic pipeline: farther from the bicubic LR image than JPEG alone
+    # harder than the clean bicubic pipeline:
+    # farther from the bicubic LR image than JPEG alone
     bicubic = D.bicubic_downsample(hr, 4)
     assert (lr - bicubic).abs().mean() > (D.jpeg(bicubic, 95) - bicubic).abs().mean()
     with pytest.raises(ValueError, match="channels"):
@@ -210,7 +211,10 @@ def test_blur_with_a_delta_is_the_identity():
 
 
 def test_blur_is_scipy_convolution_with_mirror_borders():
-    """Oracle: scipy.ndimage.convolve (a true convolution); an asymmetric kernel checks the flip."""
+    """Oracle: scipy.ndimage.convolve (a true convolution).
+
+    An asymmetric kernel checks the flip.
+    """
     img = astronaut(24, dtype=torch.float64)
     k = torch.rand(3, 5, generator=gen(), dtype=torch.float64)
     k = k / k.sum()
@@ -271,7 +275,7 @@ def test_average_of_identical_frames_is_the_frame():
 
 
 def test_averaging_a_horizontal_sweep_is_a_box_blur():
-    """Integer shifts dx = -2..2 average to the 1x5 box PSF, the GoPro model's simplest case."""
+    """Shifts dx = -2..2 average to the 1x5 box PSF, the GoPro model's simplest case."""
     image = astronaut(64, dtype=torch.float64)
     sweep = torch.tensor([[dx, 0.0] for dx in range(-2, 3)], dtype=torch.float64)
     frames = B.frames_from_motion(image, 5, crop_size=32, trajectory=sweep)

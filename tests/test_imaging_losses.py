@@ -37,7 +37,7 @@ def assert_same_value_and_grads(fn, oracle, *inputs):
         torch.testing.assert_close(got, want)
 
 
-# --- pixel losses ----------------------------------------------------------------------------
+# --- pixel losses ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("ours,oracle", [(l1_loss, F.l1_loss), (l2_loss, F.mse_loss)])
@@ -51,7 +51,7 @@ def test_pixel_losses_reject_shape_mismatch(loss):
         loss(torch.rand(2, 3, 8, 8), torch.rand(2, 3, 8, 9))
 
 
-# --- perceptual loss -------------------------------------------------------------------------
+# --- perceptual loss ------------------------------------------------------------------
 
 
 def small_features(x):
@@ -62,9 +62,10 @@ def small_features(x):
 def test_perceptual_loss_matches_sum_of_feature_mse():
     features = small_features
     pred, target = (t.float() for t in pair())
-    oracle = lambda p, t: sum(
-        F.mse_loss(a, b) for a, b in zip(features(p), features(t))
-    )  # noqa: E731
+
+    def oracle(p, t):
+        return sum(F.mse_loss(a, b) for a, b in zip(features(p), features(t)))
+
     out, (grad_pred,) = value_and_grad(
         lambda p: perceptual_loss(p, target, features=features), pred
     )
@@ -92,7 +93,7 @@ def test_perceptual_loss_rejects_empty_features():
         perceptual_loss(*pair(), features=lambda x: [])
 
 
-# --- GAN losses ------------------------------------------------------------------------------
+# --- GAN losses -----------------------------------------------------------------------
 
 
 def logits(seed=0, scale=4.0):
@@ -132,7 +133,11 @@ def test_gan_losses_stay_finite_for_extreme_logits():
 
 
 def test_non_saturating_g_loss_has_larger_gradient_when_d_rejects_fakes():
-    """Goodfellow et al. 2014, Sec. 3: why G maximises log D(G(z)) instead of minimising log(1 - D(G(z)))."""
+    """Goodfellow et al. 2014, Sec. 3: why G maximises log D(G(z)).
+
+    Instead of minimising log(1 - D(G(z))), whose gradient vanishes when D rejects
+    fakes.
+    """
     rejected = torch.full((8,), -6.0)  # D(G(z)) = sigmoid(-6) ~ 0.0025
     _, (strong,) = value_and_grad(gan_g_loss, rejected)
     _, (weak,) = value_and_grad(lambda f: gan_g_loss(f, saturating=True), rejected)
@@ -143,7 +148,7 @@ def test_non_saturating_g_loss_has_larger_gradient_when_d_rejects_fakes():
     assert value_and_grad(gan_g_loss, fooled)[1][0].abs().max() < 0.01
 
 
-# --- multi-scale loss ------------------------------------------------------------------------
+# --- multi-scale loss -----------------------------------------------------------------
 
 
 def test_multiscale_loss_is_zero_on_the_target_pyramid():
@@ -181,13 +186,13 @@ def test_multiscale_loss_rejects_wrong_preds(preds, name):
         multiscale_loss(preds, torch.rand(1, 3, 16, 16))
 
 
-# --- total variation -------------------------------------------------------------------------
+# --- total variation ------------------------------------------------------------------
 
 
 def test_total_variation_matches_diff_oracle_and_grads():
-    oracle = lambda x: (
-        torch.diff(x, dim=-2).abs().mean() + torch.diff(x, dim=-1).abs().mean()
-    )  # noqa: E731
+    def oracle(x):
+        return torch.diff(x, dim=-2).abs().mean() + torch.diff(x, dim=-1).abs().mean()
+
     assert_same_value_and_grads(total_variation, oracle, pair()[0])
 
 

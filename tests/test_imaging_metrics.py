@@ -1,4 +1,4 @@
-"""Tests for scratchvision.imaging.metrics: oracle tests against skimage.metrics, perceptual distance."""
+"""scratchvision.imaging.metrics: skimage.metrics as oracle; the perceptual distance."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Tests for the chapter 5 networks: scratchvision.imaging.unet, .restorers, .discriminator."""
+"""The chapter 5 networks: scratchvision.imaging.unet, .restorers, .discriminator."""
 
 import pytest
 import torch
@@ -50,7 +50,7 @@ def overfit(model, loss_fn, steps, lr=3e-3):
     return losses[0], losses[-1]
 
 
-# --- U-Net -----------------------------------------------------------------------------------
+# --- U-Net ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -106,7 +106,7 @@ def test_unet_skips_are_the_only_path_around_the_bottleneck(skips):
     assert torch.equal(a, b) != skips
 
 
-# --- multi-scale U-Net -----------------------------------------------------------------------
+# --- multi-scale U-Net ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("n_scales", [1, 3])
@@ -139,7 +139,7 @@ def test_image_pyramid_of_a_constant_image_is_constant():
         torch.testing.assert_close(level, torch.full_like(level, 0.3))
 
 
-# --- residual denoiser and pixel-shuffle SR --------------------------------------------------
+# --- residual denoiser and pixel-shuffle SR -------------------------------------------
 
 
 def test_denoiser_shapes():
@@ -211,7 +211,7 @@ def test_untrained_sr_is_the_bicubic_baseline():
     )
 
 
-# --- PatchGAN --------------------------------------------------------------------------------
+# --- PatchGAN -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("spectral_norm", [False, True])
@@ -228,7 +228,7 @@ def test_patchgan_receptive_field_matches_pix2pix(n_layers, field):
 
 @pytest.mark.parametrize("n_layers", [1, 2, 3])
 def test_patchgan_receptive_field_empirically(n_layers):
-    """The input pixels that move one interior logit form a square of side receptive_field."""
+    """Input pixels that move an interior logit: a square of side receptive_field."""
     torch.manual_seed(0)
     model = PatchGAN(width=4, n_layers=n_layers).double()
     size = 2 * model.receptive_field
@@ -251,8 +251,9 @@ def test_patchgan_min_input_size():
         model(torch.rand(1, 3, 23, 40))
 
 
-# --- one-batch overfit ----------------------------------------------------------------------
-# The restorers start at their baseline (identity or bicubic), so "first" is the baseline's loss.
+# --- one-batch overfit ----------------------------------------------------------------
+# The restorers start at their baseline (identity or bicubic), so "first" is the
+# baseline's loss.
 
 
 def test_unet_overfits_one_batch():
@@ -316,7 +317,7 @@ def test_patchgan_learns_to_tell_clean_from_noisy():
     )
 
 
-# --- bad input -------------------------------------------------------------------------------
+# --- bad input ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

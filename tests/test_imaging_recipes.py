@@ -1,4 +1,4 @@
-"""Tests for scratchvision.imaging.recipes: simulated pairs, the restoration trainer, held-out scores."""
+"""imaging.recipes: simulated pairs, the restoration trainer, held-out scores."""
 
 import numpy as np
 import pytest
@@ -92,7 +92,7 @@ def test_motion_blur_pair_shapes_and_zero_speed_is_the_centre_crop():
 
 
 def test_trajectory_psf_makes_blur_equal_frame_averaging():
-    """Oracle: convolving with the PSF = averaging the shifted frames, away from the border."""
+    """Oracle: PSF convolution = averaging the shifted frames, away from the border."""
     image = patches(b=1, c=1, size=64)[0]
     trajectory = random_trajectory(9, speed=1.3, jitter=0.4, generator=gen(1))
     averaged = average_frames(
@@ -190,7 +190,7 @@ def test_benchmark_methods_rows():
 
 
 def test_train_restorer_learns_to_denoise_held_out_crops():
-    """40 steps on one training photo already beat the noisy input on held-out photos."""
+    """40 steps on a training photo already beat the noisy input on held-out photos."""
     net = UNet(in_channels=1, out_channels=1, widths=(8, 16))
     log = R.train_restorer(
         net,
@@ -240,7 +240,7 @@ def test_train_restorer_refuses_held_out_photos_and_uneven_epochs():
     "name, baseline_margin", [("denoise-unet", 4.0), ("deblur-unet", 0.3)]
 )
 def test_zoo_restorer_recomputes_its_held_out_psnr(name, baseline_margin):
-    """Each card's held-out PSNR is re-measured, and beats doing nothing by a clear margin (dB)."""
+    """Each card's held-out PSNR is re-measured and beats doing nothing clearly (dB)."""
     entry = zoo.card(name)
     scores = zoo.evaluate(name)
     assert scores["psnr"] == pytest.approx(entry["metrics"]["psnr"], abs=0.01)

@@ -1,4 +1,4 @@
-"""Tests for scratchvision.imaging.recipes_sr: SR pairs, the SRGAN recipe, the held-out evaluator, the sr zoo."""
+"""imaging.recipes_sr: SR pairs, the SRGAN recipe, the held-out evaluator, SR zoo."""
 
 import functools
 
@@ -59,7 +59,7 @@ def test_content_losses_are_the_library_losses():
 
 
 def test_srgan_without_critic_is_train_restorer():
-    """The loss study's fairness: same patches, optimiser and schedule as train_restorer."""
+    """Fair loss study: the same patches, optimiser and schedule as train_restorer."""
     ours, theirs = tiny_sr(), tiny_sr()
     log = train_srgan(
         ours, degrade_kwargs={"scale": 2}, content="l1", adversarial_weight=0.0, **TINY
@@ -101,7 +101,7 @@ def test_srgan_rejects_bad_arguments():
 
 
 def test_eval_sr_of_an_untrained_net_is_bicubic():
-    """The zero-initialised super-resolver is bicubic upsampling, so both columns agree."""
+    """The zero-initialised SR net is bicubic upsampling, so both columns agree."""
     scores = eval_sr(tiny_sr(), degrade_kwargs={"scale": 2}, n_crops=4, size=32)
     for metric in ("psnr", "ssim", "perceptual", "detail"):
         assert scores[metric] == pytest.approx(scores[f"{metric}_bicubic"], abs=1e-5)
@@ -156,11 +156,14 @@ def test_sr_checkpoint_recomputes_its_heldout_psnr(name):
         )
 
 
-# --- checkers of lessons 5.2 and 5.4 -------------------------------------------------------------
+# --- checkers of lessons 5.2 and 5.4 --------------------------------------------------
 
 
 def naive_gan_d_loss(real_logits, fake_logits):
-    """The textbook formula through log(sigmoid): right for moderate logits, inf for extreme ones."""
+    """The textbook formula via log(sigmoid).
+
+    Right for moderate logits, inf for extreme ones.
+    """
     return -(
         torch.log(torch.sigmoid(real_logits)).mean()
         + torch.log(1 - torch.sigmoid(fake_logits)).mean()

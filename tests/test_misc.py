@@ -53,7 +53,10 @@ def test_validate_messages_name_argument_expectation_and_value():
         validate.check_choice("mode", "c", ["a", "b"])
     with pytest.raises(
         ValueError,
-        match=r"x must have 3 channels \(C in \(\.\.\., C, H, W\)\), got shape \(1, 4, 8, 8\)",
+        match=(
+            r"x must have 3 channels \(C in \(\.\.\., C, H, W\)\), "
+            r"got shape \(1, 4, 8, 8\)"
+        ),
     ):
         validate.check_tensor("x", torch.zeros(1, 4, 8, 8), channels=3)
     assert validate.check_pair("k", 3) == (3, 3) and validate.check_pair(

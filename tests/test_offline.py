@@ -1,4 +1,4 @@
-"""The default paths never touch the network: the guard works here and in child processes."""
+"""Default paths never touch the network; the guard works here and in subprocesses."""
 
 import os
 import socket
@@ -44,7 +44,7 @@ def test_child_processes_are_guarded_too():
 
 
 def test_library_default_paths_run_offline():
-    """Import every module and exercise the data and plotting paths with the guard on."""
+    """Import every module and run the data and plotting paths with the guard on."""
     import importlib
     import pkgutil
 

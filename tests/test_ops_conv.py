@@ -1,4 +1,4 @@
-"""Tests for scratchvision.ops.conv and scratchvision.ops.pool (oracle: torch.nn.functional)."""
+"""scratchvision.ops.conv and ops.pool against the oracle torch.nn.functional."""
 
 import itertools
 
@@ -217,7 +217,8 @@ def test_receptive_field_formula_and_gradient(layers, expected):
     assert receptive_field(layers) == expected
     if not layers:
         return
-    # empirically: the input pixels that influence one output pixel (ones kernels: no cancellation)
+    # empirically: the input pixels that influence one output pixel
+    # (ones kernels: no cancellation)
     x = torch.randn(1, 1, 48, 48, dtype=torch.float64, requires_grad=True)
     out = x
     for kernel, stride, dilation in layers:

@@ -105,7 +105,9 @@ def test_explore_builds_one_slider_per_keyword(monkeypatch):
     shown, calls = [], []
     monkeypatch.setattr(IPython.display, "display", shown.append)
     monkeypatch.delenv("SCRATCHVISION_STATIC", raising=False)
-    result = plot.explore(lambda fig, a, b: calls.append((a, b)), a=[1, 2], b=["x", "y"])
+    result = plot.explore(
+        lambda fig, a, b: calls.append((a, b)), a=[1, 2], b=["x", "y"]
+    )
     assert result is None, "explore displays its UI; returning it would show it twice"
     sliders = shown[0].children[:-1]
     assert [s.description for s in sliders] == ["a", "b"] and calls[-1] == (1, "x")

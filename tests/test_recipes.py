@@ -1,4 +1,4 @@
-"""The chapter-1 zoo recipes: train_shapeworld's log and eval_shapeworld's accuracy, on tiny runs."""
+"""Chapter-1 recipes, tiny runs: train_shapeworld's log, eval_shapeworld's accuracy."""
 
 import math
 

@@ -3,10 +3,10 @@
 The site (``make book``) is served on 127.0.0.1 and every request to another host is
 blocked and recorded. A page fails when it asks another host for anything, logs a
 console error or throws, leaves an equation untypeset, shows fewer images than its
-notebook has figure cells, links to a page or anchor that does not exist, or weighs
-more than ``PAGE_BUDGET`` bytes (everything it loads, the HTML included), or shows an
-exercise's solution openly (solutions are collapsed; `make student` deletes them).
-"""
+notebook has figure cells, has a code block that scrolls sideways at 1280 px, shows an
+exercise's solution openly (solutions are collapsed; ``make student`` deletes them),
+links to a page or anchor that does not exist, or loads more than ``PAGE_BUDGET``
+bytes (everything it loads, the HTML included)."""
 
 from __future__ import annotations
 
@@ -95,6 +95,10 @@ def visit(browser, url: str) -> dict:
             .filter(i => i.complete && i.naturalWidth > 0).length,
         links: [...document.querySelectorAll('a[href]')].map(a => a.href),
         ids: [...document.querySelectorAll('[id]')].map(e => e.id),
+        scrolling: [...document.querySelectorAll('article pre')]
+            .filter(p => p.scrollWidth > p.clientWidth + 1)
+            .map(p => p.textContent.split('\\n')
+                .reduce((a, b) => (b.length > a.length ? b : a), '')),
         solutions: document.querySelectorAll('.tag_solution .cell_input').length,
         shown: [...document.querySelectorAll('.tag_solution .cell_input pre'),
                 ...document.querySelectorAll('.dropdown p:not(.admonition-title)')]
@@ -127,6 +131,10 @@ def test_page_works_offline(server, browser, path):
     wanted = FIGURES.get(path, 0)
     assert seen["images"] >= wanted, (
         f"{name} shows {seen['images']} images, its notebook has {wanted} figure cells"
+    )
+    assert not seen["scrolling"], (
+        f"{name}: {len(seen['scrolling'])} code blocks scroll sideways at 1280 px; "
+        f"longest lines: {seen['scrolling'][:3]}"
     )
     assert not seen["shown"], f"{name} shows solutions openly: {seen['shown'][:3]}"
     solutions = SOLUTIONS.get(path, 0)

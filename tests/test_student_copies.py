@@ -1,4 +1,4 @@
-"""make student: solutions removed, everything else kept; each lesson has two or more exercises."""
+"""make student removes solutions and keeps the rest; each lesson has 2+ exercises."""
 
 import json
 import subprocess
@@ -53,7 +53,8 @@ def test_every_lesson_has_two_exercises_with_hidden_solutions(path):
     cells = json.loads(path.read_text())["cells"]
     solutions = [c for c in cells if "solution" in _tags(c)]
     assert len([c for c in solutions if "hide-cell" in _tags(c)]) >= 2, (
-        f"{path.name}: a lesson needs at least two exercises whose solutions are hidden (tags hide-cell, solution)"
+        f"{path.name}: a lesson needs at least two exercises whose solutions are "
+        "hidden (tags hide-cell, solution)"
     )
 
 

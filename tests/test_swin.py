@@ -1,8 +1,7 @@
-"""Windows, shifted-window masks, relative position bias, Swin, and the attention cost curve."""
+"""Windows, shifted-window masks, relative position bias, Swin, attention cost curve."""
 
 import pytest
 import torch
-import torch.nn.functional as F
 from conftest import overfit_one_batch
 from scratchvision.backbones.cost import attention_cost_curve
 from scratchvision.backbones.swin import (
@@ -98,7 +97,7 @@ def test_relative_position_index():
         index + index.T == 2 * center
     ).all()  # offset (dy, dx) and (-dy, -dx) mirror the center
     assert index.unique().numel() == (2 * M - 1) ** 2
-    # translation invariance: token pairs (0,0)->(1,1) and (1,1)->(2,2) share a table row
+    # translation invariance: pairs (0,0)->(1,1) and (1,1)->(2,2) share a table row
     assert index[0, 4] == index[4, 8]
 
 
@@ -217,5 +216,4 @@ def test_swin_overfits_one_batch():
     torch.manual_seed(0)
     model = swin_micro()
     x, y = torch.randn(8, 3, 32, 32), torch.arange(8)
-    first = F.cross_entropy(model(x), y).item()
     overfit_one_batch(model, x, y, factor=5, steps=80)

@@ -1,4 +1,4 @@
-"""The training loop: reproducible, model-agnostic, and honest about what it measured."""
+"""The training loop: reproducible, model-agnostic, honest about what it measured."""
 
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""Patches, ViT and its inspection hooks: shapes, oracles, properties, one-batch overfit."""
+"""Patches, ViT, inspection hooks: shapes, oracles, properties, one-batch overfit."""
 
 import math
 
@@ -24,7 +24,8 @@ def test_patchify_layout_and_round_trip():
     x = torch.randn(2, 3, 12, 8)
     tokens = patchify(x, 4)
     assert tokens.shape == (2, 6, 48)
-    # token 3 is grid cell (row 1, col 1); inside it, pixel (r, c) channel k sits at (r * 4 + c) * 3 + k
+    # token 3 is grid cell (row 1, col 1);
+    # inside it, pixel (r, c) channel k sits at (r * 4 + c) * 3 + k
     torch.testing.assert_close(
         tokens[1, 3].view(4, 4, 3), x[1, :, 4:8, 4:8].permute(1, 2, 0)
     )
@@ -140,7 +141,8 @@ def test_mean_attention_distance():
     torch.testing.assert_close(
         mean_attention_distance(uniform, grid, patch_size=8), expected.repeat(2)
     )
-    # renormalised after dropping CLS: a head that split its mass with CLS gives the same answer
+    # renormalised after dropping CLS:
+    # a head that split its mass with CLS gives the same answer
     torch.testing.assert_close(
         mean_attention_distance(uniform / 2, grid), expected.repeat(2) / 8
     )

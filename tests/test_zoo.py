@@ -1,4 +1,4 @@
-"""The zoo's mechanism on a temporary zoo, and every real checkpoint against its card."""
+"""The zoo's mechanism on a temporary zoo; every real checkpoint against its card."""
 
 import json
 import os
@@ -78,13 +78,16 @@ def test_cli_train_list_verify(tiny_zoo):
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
     }
-    run = lambda *args: subprocess.run(
-        [sys.executable, "-m", "scratchvision.zoo", "--root", str(tiny_zoo), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "scratchvision.zoo", "--root", str(tiny_zoo), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
     trained = run("train", "tiny")
     assert trained.returncode == 0, trained.stderr
     assert "trained tiny" in trained.stdout

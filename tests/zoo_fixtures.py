@@ -1,4 +1,4 @@
-"""A tiny builder, recipe and evaluator, importable by path, to test the zoo's mechanism."""
+"""A tiny builder, recipe and evaluator, importable by path, to test the zoo with."""
 
 import torch
 from torch import nn

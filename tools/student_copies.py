@@ -1,9 +1,10 @@
-"""Write student copies of the notebooks: cells tagged ``solution`` removed, outputs cleared.
+"""Student copies of the notebooks: cells tagged ``solution`` removed, outputs cleared.
 
     python tools/student_copies.py notebooks _build/student
 
-Exercise stubs and their checkers stay, so students get a ✓ or a helpful difference when they
-run them. Hidden claim checks that depend on a solution are tagged ``solution`` too.
+Exercise stubs and their checkers stay, so students get a ✓ or a helpful difference when
+they run them. Hidden claim checks that depend on a solution are tagged ``solution``
+too.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 
 def student_copy(notebook: dict) -> dict:
-    """Return a copy of a notebook (as JSON) without solution cells and without outputs."""
+    """A copy of a notebook (as JSON) without solution cells and without outputs."""
     cells = []
     for cell in notebook["cells"]:
         if "solution" in cell.get("metadata", {}).get("tags", []):

@@ -1,4 +1,4 @@
-"""scratchvision: computer vision from scratch, the library behind the Scratch Vision course.
+"""The library behind the Scratch Vision course: computer vision from scratch.
 
 Chapters map onto sub-packages: ``backbones`` (1, CNN & ViT), ``selfsup`` (2),
 ``explain`` and ``augment`` (3), ``detect`` and ``segment`` (4), ``imaging`` (5);

@@ -11,11 +11,11 @@ from .validate import check_choice
 
 
 def pick_device(prefer: str = "auto", *, verbose: bool = True) -> torch.device:
-    """Return ``cuda`` if available, else ``mps``, else ``cpu`` (or the one you ``prefer``).
+    """``cuda`` if available, else ``mps``, else ``cpu`` (or the device you ``prefer``).
 
     Args:
-        prefer: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``. Asking for a device that is not
-            available raises a ``ValueError`` rather than silently falling back.
+        prefer: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``. Asking for a device that
+            is not available raises a ``ValueError`` rather than silently falling back.
         verbose: print one line saying which device was chosen and why.
     """
     check_choice("prefer", prefer, ("auto", "cpu", "cuda", "mps"), fn="pick_device")
@@ -29,7 +29,8 @@ def pick_device(prefer: str = "auto", *, verbose: bool = True) -> torch.device:
         name = next(n for n in ("cuda", "mps", "cpu") if available[n])
     elif not available[prefer]:
         raise ValueError(
-            f"pick_device: prefer={prefer!r} was asked for, but no {prefer} device is available here"
+            f"pick_device: prefer={prefer!r} was asked for, but no {prefer} device is "
+            "available here"
         )
     else:
         name = prefer

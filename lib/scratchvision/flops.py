@@ -7,20 +7,21 @@ reshapes and additions written in ``forward`` code (a residual sum) are not coun
 
 Per module type, for one call with output ``y`` and input ``x``:
 
-============================================  =============================================
-``Conv1d/2d/3d``                              ``2 * y.numel() * C_in/groups * prod(kernel)``
-``ConvTranspose1d/2d/3d``                     ``2 * x.numel() * C_out/groups * prod(kernel)``
-``Linear``                                    ``2 * y.numel() * in_features``
-``*Norm*`` (Batch, Instance, Layer, Group)    ``2 * y.numel()`` (a scale and a shift)
-``MaxPool*``, ``AvgPool*``                    ``y.numel() * prod(kernel)`` (one op per tap)
-``AdaptiveMaxPool*``, ``AdaptiveAvgPool*``    ``x.numel()``
-a module with a ``flops`` method              ``module.flops(inputs, output)``
-============================================  =============================================
+=======================================  ===============================================
+``Conv1d/2d/3d``                         ``2 * y.numel() * C_in/groups * prod(kernel)``
+``ConvTranspose1d/2d/3d``                ``2 * x.numel() * C_out/groups * prod(kernel)``
+``Linear``                               ``2 * y.numel() * in_features``
+``*Norm*`` (Batch/Instance/Layer/Group)  ``2 * y.numel()`` (a scale and a shift)
+``MaxPool*``, ``AvgPool*``               ``y.numel() * prod(kernel)`` (one op per tap)
+``Adaptive{Max,Avg}Pool*``               ``x.numel()``
+a module with a ``flops`` method         ``module.flops(inputs, output)``
+=======================================  ===============================================
 
 The norm row is exact for BatchNorm at inference (its statistics are constants) and a
-lower bound for LayerNorm, which computes its statistics on the fly. A from-scratch module
-declares its own cost by defining ``flops(self, inputs: tuple, output) -> int``, the cost of
-the *whole* module; its submodules are then not counted separately (``matmul_flops`` helps).
+lower bound for LayerNorm, which computes its statistics on the fly. A from-scratch
+module declares its own cost by defining ``flops(self, inputs: tuple, output) -> int``,
+the cost of the *whole* module; its submodules are then not counted separately
+(``matmul_flops`` helps).
 
 Taught in ``notebooks/01_cnn_vit/`` (the "params vs FLOPs" table of chapter 1).
 """
@@ -64,10 +65,10 @@ _ADAPTIVE_POOLS = (
 
 
 def matmul_flops(a_shape: Sequence[int], b_shape: Sequence[int]) -> int:
-    """FLOPs of ``a @ b`` for ``a`` of shape ``(..., n, k)`` and ``b`` of shape ``(..., k, m)``.
+    """FLOPs of ``a @ b`` for shapes ``a: (..., n, k)`` and ``b: (..., k, m)``.
 
-    Batch dimensions broadcast as in ``torch.matmul``; each of the ``n * m`` outputs of each
-    batch element takes ``k`` multiply-adds, i.e. ``2 * batch * n * k * m`` FLOPs.
+    Batch dimensions broadcast as in ``torch.matmul``; each of the ``n * m`` outputs of
+    each batch element takes ``k`` multiply-adds, i.e. ``2 * batch * n * k * m`` FLOPs.
     """
     a, b = tuple(a_shape), tuple(b_shape)
     if len(a) < 2 or len(b) < 2:
@@ -85,7 +86,7 @@ def matmul_flops(a_shape: Sequence[int], b_shape: Sequence[int]) -> int:
 
 
 def module_flops(module: nn.Module, inputs: tuple, output: Tensor) -> int | None:
-    """FLOPs of one call of ``module`` by the table above; ``None`` for uncounted types."""
+    """FLOPs of one call of ``module``, by the table above; ``None`` if uncounted."""
     if callable(getattr(module, "flops", None)):
         return int(module.flops(inputs, output))
     x = inputs[0] if inputs else None
@@ -120,8 +121,9 @@ def flops_by_module(model: nn.Module, inputs: Tensor | Sequence[int]) -> dict[st
             included), filled with zeros on the model's device and dtype.
 
     Returns:
-        ``{name: FLOPs}`` for every module that ran and has a rule (a module called twice
-        counts twice). Children of a module with its own ``flops`` method are left out.
+        ``{name: FLOPs}`` for every module that ran and has a rule (a module called
+        twice counts twice). Children of a module with its own ``flops`` method are left
+        out.
     """
     x = _as_input(model, inputs)
     counts: dict[str, int] = {}
@@ -151,12 +153,15 @@ def flops_by_module(model: nn.Module, inputs: Tensor | Sequence[int]) -> dict[st
 
 
 def count_flops(model: nn.Module, inputs: Tensor | Sequence[int]) -> int:
-    """Total FLOPs (2 per multiply-add) of one forward pass on ``inputs`` (Tensor or shape)."""
+    """Total FLOPs (2 per multiply-add) of one forward pass on ``inputs``.
+
+    ``inputs`` is a Tensor or a shape.
+    """
     return sum(flops_by_module(model, inputs).values())
 
 
 def count_params(model: nn.Module, trainable_only: bool = True) -> int:
-    """Number of parameters (shared ones once); only those with ``requires_grad`` by default."""
+    """Number of parameters (shared ones once); by default only trainable ones."""
     return sum(
         p.numel() for p in model.parameters() if p.requires_grad or not trainable_only
     )
@@ -165,7 +170,7 @@ def count_params(model: nn.Module, trainable_only: bool = True) -> int:
 def summary_table(
     models: dict[str, nn.Module], input_shape: Sequence[int]
 ) -> list[dict]:
-    """One row ``{"name", "params", "flops"}`` per model, for an input of ``input_shape``.
+    """One row ``{"name", "params", "flops"}`` per model for an ``input_shape`` input.
 
     ``params`` counts trainable parameters; ``flops`` is one forward pass on the whole
     ``input_shape`` (batch included). Render the rows with ``format_table``.
@@ -177,7 +182,7 @@ def summary_table(
 
 
 def format_table(rows: list[dict]) -> str:
-    """Render ``summary_table`` rows as aligned text: params in millions, FLOPs in MFLOPs."""
+    """``summary_table`` rows as aligned text: params in millions, FLOPs in MFLOPs."""
     width = max([len("model")] + [len(r["name"]) for r in rows])
     lines = [f"{'model':<{width}}  {'params (M)':>10}  {'MFLOPs':>10}"]
     lines += [
@@ -195,7 +200,8 @@ def _as_input(model: nn.Module, inputs: Tensor | Sequence[int]) -> Tensor:
         and all(isinstance(d, int) for d in inputs)
     ):
         raise ValueError(
-            f"count_flops: inputs must be a Tensor or a shape (tuple of ints), got {inputs!r}"
+            "count_flops: inputs must be a Tensor or a shape (tuple of ints), got "
+            f"{inputs!r}"
         )
     p = next(model.parameters(), None)
     device, dtype = (p.device, p.dtype) if p is not None else (None, None)

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .validate import check_int, check_tensor
 
@@ -235,6 +236,7 @@ def plot_curves(
         )
     if logy:
         ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epoch 2, never 1.5
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)

@@ -1,7 +1,7 @@
 """Show the library's real source inside a notebook, highlighted.
 
-Readers should read the code that runs, not a copy pasted into a cell that drifts from it.
-``show_source(conv2d)`` renders the function as it is in ``lib/scratchvision``.
+Readers should read the code that runs, not a copy pasted into a cell that drifts from
+it. ``show_source(conv2d)`` renders the function as it is in ``lib/scratchvision``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ def source_of(obj: Any) -> str:
         return inspect.getsource(obj)
     except (TypeError, OSError) as error:
         raise ValueError(
-            f"show_source: obj must be a Python function, class or module with source, got {obj!r}"
+            "show_source: obj must be a Python function, class or module with source, "
+            f"got {obj!r}"
         ) from error
 
 
@@ -29,7 +30,8 @@ def show_source(obj: Any, *, lines: tuple[int, int] | None = None):
         lines: optionally ``(first, last)``, 1-based and inclusive, to show a slice.
 
     Returns:
-        ``IPython.display.Code``, which Jupyter and Jupyter Book both render with highlighting.
+        ``IPython.display.Code``, which Jupyter and Jupyter Book both render with
+        highlighting.
     """
     from IPython.display import Code
 
@@ -46,7 +48,7 @@ def show_source(obj: Any, *, lines: tuple[int, int] | None = None):
 
 
 def where(obj: Any) -> str:
-    """Path of ``obj``'s file relative to the package, e.g. ``ops/conv.py``, for prose links."""
+    """``obj``'s file relative to the package, e.g. ``ops/conv.py``, for prose links."""
     path = Path(inspect.getsourcefile(obj) or "")
     package_root = Path(__file__).parent
     try:

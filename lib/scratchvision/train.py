@@ -1,4 +1,4 @@
-"""One small, model-agnostic training loop: ``fit``, ``evaluate`` and ``seed_everything``.
+"""A small, model-agnostic training loop: ``fit``, ``evaluate`` and ``seed_everything``.
 
 Plain PyTorch, no trainer framework: a reader should see every step of a training epoch.
 The loop returns a :class:`History` that :func:`scratchvision.plot.plot_history` draws.
@@ -24,7 +24,8 @@ Metric = Callable[[torch.Tensor, torch.Tensor], float]
 def seed_everything(seed: int) -> torch.Generator:
     """Seed Python, NumPy and PyTorch; return a ``torch.Generator`` seeded the same way.
 
-    Library functions take an explicit ``generator=``; this only makes notebooks repeatable.
+    Library functions take an explicit ``generator=``; this only makes notebooks
+    repeatable.
     """
     check_int("seed", seed, min_value=0, fn="seed_everything")
     random.seed(seed)
@@ -34,7 +35,10 @@ def seed_everything(seed: int) -> torch.Generator:
 
 
 def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> float:
-    """Fraction of rows of ``logits (Tensor[B, K])`` whose arg-max equals ``targets (Tensor[B])``."""
+    """Fraction of rows of ``logits`` whose arg-max equals ``targets``.
+
+    ``logits`` is Tensor[B, K], ``targets`` Tensor[B].
+    """
     return (logits.argmax(dim=-1) == targets).float().mean().item()
 
 
@@ -59,13 +63,14 @@ class History:
         values = self.series(key)
         if not values:
             raise ValueError(
-                f"History.last: key must be one of {sorted(self.epochs[-1]) if self.epochs else []}, got {key!r}"
+                "History.last: key must be one of "
+                f"{sorted(self.epochs[-1]) if self.epochs else []}, got {key!r}"
             )
         return values[-1]
 
 
 def _progress(iterable: Iterable, total: int, description: str, enabled: bool):
-    """A progress bar: a live widget in Jupyter, plain text otherwise (and on the website)."""
+    """A progress bar: a widget in Jupyter, plain text elsewhere (as on the website)."""
     if not enabled:
         return iterable
     from tqdm.auto import tqdm
@@ -130,11 +135,12 @@ def fit(
     progress: bool = True,
     verbose: bool = True,
 ) -> History:
-    """Train ``model`` for ``epochs`` passes over ``train_loader``; return its :class:`History`.
+    """Train ``model`` for ``epochs`` passes over ``train_loader``.
 
-    Each epoch records ``train_loss`` (mean over steps), the ``train_<metric>`` on the fly,
-    ``val_loss`` and ``val_<metric>`` when a ``val_loader`` is given, and ``seconds``.
-    The default optimizer is AdamW at ``lr``; a ``scheduler`` is stepped once per step.
+    Returns a :class:`History` in which each epoch records ``train_loss`` (mean over
+    steps), the ``train_<metric>`` on the fly, ``val_loss`` and ``val_<metric>`` when a
+    ``val_loader`` is given, and ``seconds``. The default optimizer is AdamW at ``lr``;
+    a ``scheduler`` is stepped once per step.
     """
     check_int("epochs", epochs, min_value=1, fn="fit")
     check_range("lr", lr, low=0.0, fn="fit")

@@ -1,26 +1,27 @@
 """The model zoo: small checkpoints committed inside the package, each with its card.
 
 Heavy training is done once, by a recipe, and its result is committed so that every
-notebook runs on a laptop CPU in its time budget. ``checkpoints/manifest.json`` holds one
-*card* per checkpoint::
+notebook runs on a laptop CPU in its time budget. ``checkpoints/manifest.json`` holds
+one *card* per checkpoint::
 
     "resnet20-shapeworld": {
       "description": "...",
-      "builder":  "scratchvision.backbones.resnet:resnet_cifar",   # model = builder(**kwargs)
-      "kwargs":   {"depth": 20, "num_classes": 8},
-      "recipe":   "scratchvision.backbones.recipes:train_shapeworld",  # recipe(model, **recipe_kwargs) -> log
-      "recipe_kwargs": {"epochs": 10},
-      "evaluate": "scratchvision.backbones.recipes:eval_shapeworld",   # evaluate(model, **evaluate_kwargs)
-      "evaluate_kwargs": {},                                             #   -> {"accuracy": ...}
+      "builder":  "scratchvision.backbones.resnet:resnet_cifar",
+      "kwargs":   {"depth": 20, "num_classes": 8},  # model = builder(**kwargs)
+      "recipe":   "scratchvision.backbones.recipes:train_shapeworld",
+      "recipe_kwargs": {"epochs": 10},            # log = recipe(model, **recipe_kwargs)
+      "evaluate": "scratchvision.backbones.recipes:eval_shapeworld",
+      "evaluate_kwargs": {},  # evaluate(model, **evaluate_kwargs) -> {"accuracy": ...}
       "file": "resnet20-shapeworld.pt", "sha256": "...", "bytes": 123,
       "metrics": {"accuracy": 0.91}, "train_seconds": 512.0, "machine": "...",
-      "log": {"val_acc": [...]},      # whatever the recipe returned, e.g. training curves
+      "log": {"val_acc": [...]},    # whatever the recipe returned, e.g. training curves
       "command": "python -m scratchvision.zoo train resnet20-shapeworld"
     }
 
-``load(name)`` rebuilds the model, checks the file's sha256 against the card and loads it.
-``python -m scratchvision.zoo train NAME`` re-runs the recipe and rewrites the card, so every
-number on a card can be reproduced; a test re-evaluates each checkpoint against its card.
+``load(name)`` rebuilds the model, checks the file's sha256 against the card and loads
+it. ``python -m scratchvision.zoo train NAME`` re-runs the recipe and rewrites the card,
+so every number on a card can be reproduced; a test re-evaluates each checkpoint against
+its card.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def names(root: str | Path | None = None) -> list[str]:
 
 
 def card(name: str, root: str | Path | None = None) -> dict[str, Any]:
-    """The card of checkpoint ``name``: what it is, how it was trained, what it scores."""
+    """Checkpoint ``name``'s card: what it is, how it was trained, what it scores."""
     cards = manifest(root)
     if name not in cards:
         raise ValueError(f"zoo: name must be one of {sorted(cards)}, got {name!r}")
@@ -101,7 +102,7 @@ def build(name: str, root: str | Path | None = None) -> nn.Module:
 def load(
     name: str, *, root: str | Path | None = None, device: str | torch.device = "cpu"
 ) -> nn.Module:
-    """Build checkpoint ``name``'s model, verify the file's sha256, load the weights; eval mode."""
+    """Build ``name``'s model, verify the file's sha256, load the weights; eval mode."""
     entry = card(name, root)
     path = _root(root) / entry.get("file", f"{name}.pt")
     if "sha256" not in entry or not path.exists():
@@ -112,8 +113,8 @@ def load(
     actual = sha256(path)
     if actual != entry["sha256"]:
         raise ValueError(
-            f"zoo: checkpoint file {path.name} has sha256 {actual[:12]}…, its card says "
-            f"{entry['sha256'][:12]}…; the file is corrupt or stale: re-run "
+            f"zoo: checkpoint file {path.name} has sha256 {actual[:12]}…, its card "
+            f"says {entry['sha256'][:12]}…; the file is corrupt or stale: re-run "
             f"`python -m scratchvision.zoo train {name}`"
         )
     return _reload(build(name, root), path).to(device)
@@ -134,7 +135,10 @@ def evaluate(
 def train(
     name: str, *, root: str | Path | None = None, seed: int = 0
 ) -> dict[str, Any]:
-    """Run the recipe of ``name``, save the checkpoint, and rewrite its card with fresh figures."""
+    """Retrain ``name``: run its recipe, save the checkpoint, rewrite its card.
+
+    The card gets fresh figures.
+    """
     entry = card(name, root)
     torch.manual_seed(seed)
     model = build(name, root)
@@ -150,15 +154,19 @@ def train(
     torch.save(state, path)
     if path.stat().st_size > MAX_BYTES:
         raise ValueError(
-            f"zoo: checkpoint {name!r} is {path.stat().st_size / 2**20:.1f} MiB, over the 5 MiB limit; "
-            'shrink the model or set "store": "float16" on its card'
+            f"zoo: checkpoint {name!r} is {path.stat().st_size / 2**20:.1f} MiB, "
+            "over the 5 MiB limit; shrink the model "
+            'or set "store": "float16" on its card'
         )
     entry.update(
         file=path.name,
         sha256=sha256(path),
         bytes=path.stat().st_size,
         train_seconds=round(seconds, 1),
-        machine=f"{platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__.split('+')[0]}",
+        machine=(
+            f"{platform.machine()}, {torch.get_num_threads()} threads, "
+            f"torch {torch.__version__.split('+')[0]}"
+        ),
         command=f"python -m scratchvision.zoo train {name}",
     )
     if log:  # e.g. per-epoch curves, which notebooks plot instead of re-training
@@ -175,7 +183,7 @@ def train(
 
 
 def _reload(model: nn.Module, path: Path) -> nn.Module:
-    """Evaluate what was saved (after any float16 rounding), not the in-memory weights."""
+    """Evaluate what was saved (after float16 rounding), not the in-memory weights."""
     state = torch.load(path, map_location="cpu", weights_only=True)
     model.load_state_dict(
         {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
@@ -203,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         for name in names(args.root):
             entry = card(name, args.root)
             print(
-                f"{name:32s} {json.dumps(entry.get('metrics', {}))}  {entry.get('train_seconds', '?')} s"
+                f"{name:32s} {json.dumps(entry.get('metrics', {}))}  "
+                f"{entry.get('train_seconds', '?')} s"
             )
     elif args.command == "show":
         print(json.dumps(card(args.name, args.root), indent=2))

@@ -1,7 +1,7 @@
 """A socket guard: any connection to a non-loopback address raises ``NetworkBlocked``.
 
-The course promises that no default path touches the network; the test session runs with this
-guard installed, in its own process and in every kernel it starts.
+The course promises that no default path touches the network; the test session runs with
+this guard installed, in its own process and in every kernel it starts.
 """
 
 from __future__ import annotations

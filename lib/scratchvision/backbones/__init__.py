@@ -1,7 +1,7 @@
-"""Chapter 1 backbones: from LeNet to ResNet (CNNs here; ViT and Swin in ``vit`` / ``swin``).
+"""Chapter 1 backbones: CNNs from LeNet to ResNet; ViT and Swin in ``vit``, ``swin``.
 
-Every model maps images Tensor[B, C, H, W] to logits Tensor[B, num_classes] and is inspected
-the same way: ``model.features(images)`` returns the last spatial feature map
+Every model maps images Tensor[B, C, H, W] to logits Tensor[B, num_classes] and is
+inspected the same way: ``model.features(images)`` returns the last spatial feature map
 Tensor[B, C', h, w], and ``model.cam_layer`` is the module whose output is the CAM /
 Grad-CAM target (for the CNNs that output is ``features(images)`` itself; ViT and Swin
 output tokens, which their ``tokens_to_map`` lays out as a map).

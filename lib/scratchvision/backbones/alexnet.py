@@ -1,8 +1,9 @@
 """AlexNet scaled down to 64x64 images (Krizhevsky, Sutskever & Hinton 2012).
 
-Taught in ``notebooks/01_cnn_vit/``, which uses the ``activation`` and ``dropout`` knobs to
-reproduce the paper's two claims: ReLU networks converge several times faster than tanh
-ones (Sec. 3.1, Fig. 1), and dropout curbs overfitting of the large dense layers (Sec. 4.2).
+Taught in ``notebooks/01_cnn_vit/``, which uses the ``activation`` and ``dropout`` knobs
+to reproduce the paper's two claims: ReLU networks converge several times faster than
+tanh ones (Sec. 3.1, Fig. 1), and dropout curbs overfitting of the large dense layers
+(Sec. 4.2).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ class AlexNet(nn.Module):
     """AlexNet (Krizhevsky et al. 2012, Fig. 2): five convs, three dense layers.
 
     What is kept from the paper: the 5-conv / 3-dense layout, large first kernel with a
-    stride, overlapping 3x3 / stride-2 max pooling (Sec. 3.4), ReLU (Sec. 3.1) and dropout
-    before the first two dense layers (Sec. 4.2). What is scaled: a 5x5 / stride-2 first
-    conv instead of 11x11 / stride 4 for 64x64 inputs, narrower layers, and no local
-    response normalisation (later work found it adds little; BatchNorm replaced it). An
-    adaptive max pool before the dense layers makes the head independent of input size.
+    stride, overlapping 3x3 / stride-2 max pooling (Sec. 3.4), ReLU (Sec. 3.1) and
+    dropout before the first two dense layers (Sec. 4.2). What is scaled: a 5x5 /
+    stride-2 first conv instead of 11x11 / stride 4 for 64x64 inputs, narrower layers,
+    and no local response normalisation (later work found it adds little; BatchNorm
+    replaced it). An adaptive max pool before the dense layers makes the head
+    independent of input size.
 
     For a 64x64 input: conv1 32x32, pool 16x16, conv2 16x16, pool 8x8, conv3-5 8x8 (the
     ``features`` map), pool 4x4, then the dense head.
@@ -31,10 +33,12 @@ class AlexNet(nn.Module):
     Args:
         in_channels: channels of the input image.
         num_classes: number of output logits.
-        widths: output channels of the five convolutions (the paper: 96, 256, 384, 384, 256).
+        widths: output channels of the five convolutions
+            (the paper: 96, 256, 384, 384, 256).
         hidden: width of the two hidden dense layers (the paper: 4096).
         activation: ``"relu"`` (the paper), ``"tanh"`` or ``"sigmoid"``.
-        dropout: drop probability before each hidden dense layer, in [0, 1] (paper: 0.5).
+        dropout: drop probability before each hidden dense layer, in [0, 1]
+            (paper: 0.5).
     """
 
     def __init__(
@@ -92,11 +96,11 @@ class AlexNet(nn.Module):
 
     @property
     def cam_layer(self) -> nn.Module:
-        """The CAM target: conv5's activation, the module whose output is ``features(images)``."""
+        """The CAM target: conv5's activation, whose output is ``features(images)``."""
         return self.body[-1]
 
     def features(self, images: Tensor) -> Tensor:
-        """Images ``(B, in_channels, H, W)`` -> conv5 map ``(B, widths[4], H/8, W/8)``."""
+        """Images ``(B, in_channels, H, W)`` -> conv5 ``(B, widths[4], H/8, W/8)``."""
         check_tensor(
             "images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="AlexNet"
         )

@@ -1,11 +1,12 @@
 """What global attention costs next to window attention, measured and counted.
 
-Global self-attention on an h x w map costs ``4hwC^2 + 2(hw)^2 C`` multiply-adds, quadratic in
-the number of tokens; Swin's M x M window attention costs ``4hwC^2 + 2M^2 hwC``, linear
-(Liu et al. 2021, Eq. 1-2; :func:`scratchvision.backbones.swin.msa_flops`, ``wmsa_flops``).
+Global self-attention on an h x w map costs ``4hwC^2 + 2(hw)^2 C`` multiply-adds,
+quadratic in the number of tokens; Swin's M x M window attention costs
+``4hwC^2 + 2M^2 hwC``, linear (Liu et al. 2021, Eq. 1-2;
+:func:`scratchvision.backbones.swin.msa_flops`, ``wmsa_flops``).
 ``attention_cost_curve`` runs the *same* ``MultiHeadAttention`` both ways, so the only
-difference is which tokens see which. Used by the Swin lesson of ``notebooks/01_cnn_vit/``
-and by ``make bench``.
+difference is which tokens see which. Used by the Swin lesson of
+``notebooks/01_cnn_vit/`` and by ``make bench``.
 """
 
 from __future__ import annotations
@@ -39,11 +40,11 @@ def attention_cost_curve(
         repeats: timed forward passes per point; the median is reported.
 
     Returns:
-        one dict per size: ``size``, ``tokens`` (size^2), ``global_ms``, ``window_ms`` (median
-        forward time of one image, no grad), ``global_flops``, ``window_flops`` (2 FLOPs per
-        multiply-add, as ``MultiHeadAttention.flops`` counts: twice Eq. 1-2), and
-        ``global_probs_mb``, ``window_probs_mb`` (size of the attention-probability tensor,
-        the largest intermediate).
+        one dict per size: ``size``, ``tokens`` (size^2), ``global_ms``, ``window_ms``
+        (median forward time of one image, no grad), ``global_flops``, ``window_flops``
+        (2 FLOPs per multiply-add, as ``MultiHeadAttention.flops`` counts: twice
+        Eq. 1-2), and ``global_probs_mb``, ``window_probs_mb`` (size of the
+        attention-probability tensor, the largest intermediate).
     """
     fn = "attention_cost_curve"
     check_int("window", window, min_value=1, fn=fn)
@@ -64,9 +65,10 @@ def attention_cost_curve(
             {
                 "size": size,
                 "tokens": n,
-                "global_ms": _median_ms(lambda: attn(tokens), repeats),
+                # default arguments bind this size's tensors into the lambdas
+                "global_ms": _median_ms(lambda tokens=tokens: attn(tokens), repeats),
                 "window_ms": _median_ms(
-                    lambda: attn(window_partition(grid, window)), repeats
+                    lambda grid=grid: attn(window_partition(grid, window)), repeats
                 ),
                 "global_flops": attn.flops((tokens,), None),
                 "window_flops": attn.flops((windows,), None),

@@ -3,10 +3,11 @@
 Taught in ``notebooks/01_cnn_vit/`` (chapter 1), where it is trained on scikit-learn's
 8x8 digits upsampled to 32x32.
 
-Inspection, the same in every CNN of the course: ``body`` maps images to the last spatial
-feature map and ``head`` maps that map to logits; ``model.features(images)`` returns the
-map Tensor[B, C, h, w], and ``model.cam_layer`` is the module that outputs it, the CAM /
-Grad-CAM target of chapter 3 (hook it with ``model.cam_layer.register_forward_hook``).
+Inspection, the same in every CNN of the course: ``body`` maps images to the last
+spatial feature map and ``head`` maps that map to logits; ``model.features(images)``
+returns the map Tensor[B, C, h, w], and ``model.cam_layer`` is the module that outputs
+it, the CAM / Grad-CAM target of chapter 3 (hook it with
+``model.cam_layer.register_forward_hook``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ class LeNet(nn.Module):
     Args:
         in_channels: channels of the 32x32 input image.
         num_classes: number of output logits.
-        activation: ``"tanh"`` (the paper's squashing function), ``"relu"`` or ``"sigmoid"``.
+        activation: ``"tanh"`` (the paper's squashing function), ``"relu"`` or
+            ``"sigmoid"``.
     """
 
     def __init__(
@@ -75,11 +77,11 @@ class LeNet(nn.Module):
 
     @property
     def cam_layer(self) -> nn.Module:
-        """The CAM target: C3's activation, the module whose output is ``features(images)``."""
+        """The CAM target: C3's activation, whose output is ``features(images)``."""
         return self.body[-1]
 
     def features(self, images: Tensor) -> Tensor:
-        """Images ``(B, in_channels, H, W)`` -> C3 feature map ``(B, 16, H - 22, W - 22)``."""
+        """Images ``(B, in_channels, H, W)`` -> C3 map ``(B, 16, H - 22, W - 22)``."""
         check_tensor(
             "images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="LeNet"
         )

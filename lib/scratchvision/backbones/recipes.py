@@ -1,9 +1,9 @@
 """Zoo recipes for chapter 1: train and evaluate classifiers on ShapeWorld.
 
-``python -m scratchvision.zoo train NAME`` calls :func:`train_shapeworld` with the card's
-``recipe_kwargs`` and scores the result with :func:`eval_shapeworld` on a held-out test split
-(ShapeWorld's test seeds, never seen in training). Notebooks load the checkpoints and plot the
-curves the recipe logged instead of training for minutes.
+``python -m scratchvision.zoo train NAME`` calls :func:`train_shapeworld` with the
+card's ``recipe_kwargs`` and scores the result with :func:`eval_shapeworld` on a
+held-out test split (ShapeWorld's test seeds, never seen in training). Notebooks load
+the checkpoints and plot the curves the recipe logged instead of training for minutes.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from scratchvision.train import evaluate, fit, seed_everything
 def shapeworld_tensors(
     n: int, *, split: str, image_size: int = 64, seed: int = 0
 ) -> TensorDataset:
-    """Render ``n`` classification scenes of a split once, into memory (images, labels)."""
+    """``n`` classification scenes of a split, rendered once into (images, labels)."""
     dataset = ShapeClassification(
         shapeworld_classify(size=image_size), n, seed=seed, split=split
     )
@@ -44,7 +44,7 @@ def train_shapeworld(
     image_size: int = 64,
     seed: int = 0,
 ) -> dict[str, list[float]]:
-    """AdamW with a cosine schedule on ``n_train`` ShapeWorld scenes; returns the curves."""
+    """AdamW, cosine schedule, ``n_train`` ShapeWorld scenes; returns the curves."""
     seed_everything(seed)
     train = shapeworld_tensors(n_train, split="train", image_size=image_size)
     val = shapeworld_tensors(n_val, split="val", image_size=image_size)
@@ -76,7 +76,7 @@ def train_shapeworld(
 
 @lru_cache(maxsize=2)
 def _test_scenes(n_test: int, image_size: int) -> TensorDataset:
-    # Rendering 2000 scenes takes seconds; a test session evaluates many checkpoints on the same ones.
+    # Rendering 2000 scenes takes seconds; tests score many checkpoints on the same set.
     return shapeworld_tensors(n_test, split="test", image_size=image_size)
 
 

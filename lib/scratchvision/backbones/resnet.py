@@ -1,8 +1,9 @@
 """ResNet: residual learning, and the same network without its skips (He et al. 2016).
 
-Taught in ``notebooks/01_cnn_vit/``, which shows the *degradation problem* (Sec. 4.2,
-Fig. 6): a deep plain net (``residual=False``) trains worse than a shallower one, while
-the same depth with identity shortcuts (``residual=True``) trains better. A block computes
+Taught in ``notebooks/01_cnn_vit/``, which shows the *degradation problem*
+(Sec. 4.2, Fig. 6): a deep plain net (``residual=False``) trains worse than a shallower
+one, while the same depth with identity shortcuts (``residual=True``) trains better.
+A block computes
 
     y = relu(F(x) + shortcut(x))     (Eq. 1; Eq. 2 when the shortcut must change shape)
 
@@ -49,16 +50,20 @@ def conv_bn(
 
 
 class ResidualBlock(nn.Module):
-    """``relu(branch(x) + shortcut(x))``, or ``relu(branch(x))`` when ``residual=False``.
+    """``relu(branch(x) + shortcut(x))``; ``relu(branch(x))`` when ``residual=False``.
 
     Args:
-        branch: the residual function F, ending in a BatchNorm: ``(B, in, H, W) -> (B, out, H/s, W/s)``.
-        in_channels, out_channels, stride: the shape change of ``branch``, which the shortcut copies.
+        branch: the residual function F, ending in a BatchNorm:
+            ``(B, in, H, W) -> (B, out, H/s, W/s)``.
+        in_channels, out_channels, stride: the shape change of ``branch``, which the
+            shortcut copies.
         residual: keep the skip connection.
         shortcut: how to copy a shape change: ``"pad"`` (option A, ``PadShortcut``) or
-            ``"conv"`` (option B, a 1x1 conv and BatchNorm, Eq. 2); an identity otherwise.
+            ``"conv"`` (option B, a 1x1 conv and BatchNorm, Eq. 2); an identity
+            otherwise.
 
-    ``self.add`` is an identity on the sum: hook it to look at (or count) the skip connections.
+    ``self.add`` is an identity on the sum: hook it to look at (or count) the skip
+    connections.
     """
 
     expansion = 1  # out_channels / width, for the subclasses
@@ -90,7 +95,8 @@ class ResidualBlock(nn.Module):
             self.shortcut = PadShortcut(out_channels, stride)
         else:
             raise ValueError(
-                f"{fn}: shortcut='pad' can only add channels, got {in_channels} -> {out_channels}"
+                f"{fn}: shortcut='pad' can only add channels, got {in_channels} -> "
+                f"{out_channels}"
             )
 
     def forward(self, x: Tensor) -> Tensor:
@@ -101,7 +107,10 @@ class ResidualBlock(nn.Module):
 
 
 class BasicBlock(ResidualBlock):
-    """Two 3x3 convs (He et al. 2016, Fig. 2): ``(B, in, H, W) -> (B, width, H/s, W/s)``."""
+    """Two 3x3 convs (He et al. 2016, Fig. 2).
+
+    ``(B, in, H, W) -> (B, width, H/s, W/s)``.
+    """
 
     def __init__(
         self,
@@ -123,7 +132,9 @@ class BasicBlock(ResidualBlock):
 
 
 class Bottleneck(ResidualBlock):
-    """1x1 reduce, 3x3, 1x1 expand by 4 (He et al. 2016, Fig. 5 right): ``-> (B, 4 width, H/s, W/s)``.
+    """1x1 reduce, 3x3, 1x1 expand by 4 (He et al. 2016, Fig. 5 right).
+
+    ``(B, in, H, W) -> (B, 4 width, H/s, W/s)``.
 
     The stride sits on the 3x3 conv, as in torchvision ("ResNet v1.5").
     """
@@ -156,7 +167,11 @@ BLOCKS: dict[str, type[ResidualBlock]] = {"basic": BasicBlock, "bottleneck": Bot
 
 
 def make_stem(kind: str, in_channels: int, width: int) -> nn.Sequential:
-    """``"cifar"``: one 3x3 conv (Sec. 4.2); ``"imagenet"``: 7x7 / 2 conv, 3x3 / 2 max pool (Table 1)."""
+    """The layers before the first stage, ``"cifar"`` or ``"imagenet"``.
+
+    ``"cifar"``: one 3x3 conv (Sec. 4.2); ``"imagenet"``: 7x7 / 2 conv, 3x3 / 2 max pool
+    (Table 1).
+    """
     if kind == "cifar":
         return nn.Sequential(
             *conv_bn(in_channels, width, 3), nn.ReLU()
@@ -178,7 +193,10 @@ def make_stage(
     residual: bool,
     shortcut: str,
 ) -> nn.Sequential:
-    """``n_blocks`` blocks; the first changes the shape: ``-> (B, width * expansion, H/s, W/s)``."""
+    """``n_blocks`` blocks; the first changes the shape.
+
+    ``(B, in_channels, H, W) -> (B, width * expansion, H/s, W/s)``.
+    """
     options = {"width": width, "residual": residual, "shortcut": shortcut}
     blocks = [
         block(in_channels=in_channels, stride=stride, **options)
@@ -189,25 +207,29 @@ def make_stage(
 
 
 class ResNet(nn.Module):
-    """ResNet (He et al. 2016): a stem, then stages of residual blocks, GAP and a linear layer.
+    """ResNet (He et al. 2016): stem, stages of residual blocks, GAP and a linear layer.
 
-    Stage ``i`` stacks ``layers[i]`` blocks of width ``widths[i]``; every stage after the
-    first halves the resolution in its first block. ``stem="cifar"`` is one 3x3 conv (Sec. 4.2);
-    ``stem="imagenet"`` is the 7x7 / stride-2 conv and 3x3 max pool of Table 1, and with
-    ``shortcut="conv"`` gives torchvision's ``resnet18`` / ``resnet50`` exactly.
+    Stage ``i`` stacks ``layers[i]`` blocks of width ``widths[i]``; every stage after
+    the first halves the resolution in its first block. ``stem="cifar"`` is one 3x3 conv
+    (Sec. 4.2); ``stem="imagenet"`` is the 7x7 / stride-2 conv and 3x3 max pool of
+    Table 1, and with ``shortcut="conv"`` gives torchvision's ``resnet18`` /
+    ``resnet50`` exactly.
 
     Args:
-        block: ``"basic"`` (two 3x3 convs) or ``"bottleneck"`` (1x1-3x3-1x1, 4x expansion).
+        block: ``"basic"`` (two 3x3 convs) or ``"bottleneck"`` (1x1-3x3-1x1, 4x
+            expansion).
         layers: number of blocks per stage.
         widths: width of each stage; the stem has ``widths[0]`` channels.
         num_classes: number of output logits.
         in_channels: channels of the input image.
-        residual: ``False`` removes every skip connection, leaving the same layers ("plain").
+        residual: ``False`` removes every skip connection, leaving the same layers
+            ("plain").
         stem: ``"cifar"`` or ``"imagenet"``.
-        shortcut: ``"pad"`` (option A, parameter-free, so plain and residual nets have equal
-            parameter counts) or ``"conv"`` (option B, a 1x1 projection; dropped when plain).
-        zero_init_residual: zero the last BN gamma of every block so that each starts as the
-            identity (Goyal et al. 2017); only meaningful with ``residual=True``.
+        shortcut: ``"pad"`` (option A, parameter-free, so plain and residual nets have
+            equal parameter counts) or ``"conv"`` (option B, a 1x1 projection; dropped
+            when plain).
+        zero_init_residual: zero the last BN gamma of every block so that each starts as
+            the identity (Goyal et al. 2017); only meaningful with ``residual=True``.
     """
 
     def __init__(
@@ -233,14 +255,16 @@ class ResNet(nn.Module):
         check_int("num_classes", num_classes, min_value=1, fn="ResNet")
         if len(layers) == 0 or len(widths) != len(layers):
             raise ValueError(
-                f"ResNet: widths must have one entry per stage ({len(layers)}), got {tuple(widths)!r}"
+                f"ResNet: widths must have one entry per stage ({len(layers)}), got "
+                f"{tuple(widths)!r}"
             )
         for n, w in zip(layers, widths):
             check_int("layers", n, min_value=1, fn="ResNet")
             check_int("widths", w, min_value=1, fn="ResNet")
         if zero_init_residual and not residual:
             raise ValueError(
-                "ResNet: zero_init_residual=True needs residual=True, got residual=False"
+                "ResNet: zero_init_residual=True needs residual=True, got "
+                "residual=False"
             )
         self.stem = make_stem(stem, in_channels, widths[0])  # (B, w0, H', W')
         stages, cin = [], widths[0]
@@ -271,11 +295,14 @@ class ResNet(nn.Module):
 
     @property
     def cam_layer(self) -> nn.Module:
-        """The CAM target: the last stage, the module whose output is ``features(images)``."""
+        """The CAM target: the last stage, whose output is ``features(images)``."""
         return self.body[-1]
 
     def features(self, images: Tensor) -> Tensor:
-        """Images ``(B, in_channels, H, W)`` -> last stage ``(B, widths[-1] * expansion, h, w)``."""
+        """Images ``(B, in_channels, H, W)`` -> last stage ``(B, C', h, w)``.
+
+        ``C' = widths[-1] * expansion``.
+        """
         check_tensor(
             "images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="ResNet"
         )
@@ -300,10 +327,11 @@ def resnet_cifar(
     num_classes: int = 10,
     in_channels: int = 3,
 ) -> ResNet:
-    """The CIFAR-10 family of He et al. 2016 (Sec. 4.2): three stages of 16, 32, 64 channels.
+    """The CIFAR-10 family (He et al. 2016, Sec. 4.2): stages of 16, 32 and 64 channels.
 
-    With basic blocks ``depth = 6n + 2`` (n blocks per stage, 2 convs each, plus the stem
-    conv and the classifier); with bottlenecks ``depth = 9n + 2`` (3 convs per block).
+    With basic blocks ``depth = 6n + 2`` (n blocks per stage, 2 convs each, plus the
+    stem conv and the classifier); with bottlenecks ``depth = 9n + 2``
+    (3 convs per block).
     """
     convs = {"basic": 2, "bottleneck": 3}[
         check_choice("block", block, BLOCKS, fn="resnet_cifar")
@@ -311,7 +339,8 @@ def resnet_cifar(
     check_int("depth", depth, min_value=3 * convs + 2, fn="resnet_cifar")
     if (depth - 2) % (3 * convs):
         raise ValueError(
-            f"resnet_cifar: depth must be {3 * convs}n + 2 for {block} blocks, got {depth}"
+            f"resnet_cifar: depth must be {3 * convs}n + 2 for {block} blocks, got "
+            f"{depth}"
         )
     n = (depth - 2) // (3 * convs)
     return ResNet(
@@ -335,14 +364,17 @@ def resnet20(*, num_classes: int = 10, in_channels: int = 3) -> ResNet:
 
 
 def plain20(*, num_classes: int = 10, in_channels: int = 3) -> ResNet:
-    """ResNet-20 without skip connections: the 20-layer plain net of He et al. 2016 (Fig. 6)."""
+    """ResNet-20 without skips: the 20-layer plain net of He et al. 2016 (Fig. 6)."""
     return resnet_cifar(
         depth=20, residual=False, num_classes=num_classes, in_channels=in_channels
     )
 
 
 def resnet29_bottleneck(*, num_classes: int = 10, in_channels: int = 3) -> ResNet:
-    """Three bottleneck blocks per stage (depth 9 * 3 + 2 = 29): 64, 128, 256 output channels."""
+    """Three bottleneck blocks per stage (depth 9 * 3 + 2 = 29).
+
+    The three stages output 64, 128 and 256 channels.
+    """
     return resnet_cifar(
         depth=29, block="bottleneck", num_classes=num_classes, in_channels=in_channels
     )

@@ -1,14 +1,16 @@
 """Swin Transformer: hierarchical ViT with shifted windows (Liu et al. 2021).
 
-Built bottom-up: ``relative_position_index`` → ``WindowAttention`` (``MultiHeadAttention``
-from ``scratchvision.ops.attention`` plus a learned relative position bias, Eq. 4) →
-``SwinBlock`` (window or shifted-window attention, Eq. 3) → ``PatchMerging`` (2x2 tokens →
-one, width x2) → ``Swin`` (stages of blocks, a pyramid like a CNN's).
+Built bottom-up: ``relative_position_index`` → ``WindowAttention``
+(``MultiHeadAttention`` from ``scratchvision.ops.attention`` plus a learned relative
+position bias, Eq. 4) → ``SwinBlock`` (window or shifted-window attention, Eq. 3) →
+``PatchMerging`` (2x2 tokens → one, width x2) → ``Swin`` (stages of blocks, a pyramid
+like a CNN's).
 
-Maps travel channels-last between blocks, ``(B, H, W, C)``. Inspection as in every model:
-``record_attention(model)`` gives one Tensor[B * nW, h, M*M, M*M] per block;
-``model.features(x)`` the last stage's map Tensor[B, C, H', W']; ``model.cam_layer`` is the
-final LayerNorm, whose (B, H', W', C) output ``model.tokens_to_map`` turns into (B, C, H', W').
+Maps travel channels-last between blocks, ``(B, H, W, C)``. Inspection as in every
+model: ``record_attention(model)`` gives one Tensor[B * nW, h, M*M, M*M] per block;
+``model.features(x)`` the last stage's map Tensor[B, C, H', W']; ``model.cam_layer`` is
+the final LayerNorm, whose (B, H', W', C) output ``model.tokens_to_map`` turns into
+(B, C, H', W').
 
 Taught in ``notebooks/01_cnn_vit/`` (Swin lesson); cost curve in ``backbones/cost.py``.
 """
@@ -31,17 +33,17 @@ from scratchvision.validate import check_int, check_pair, check_tensor
 
 
 def msa_flops(h: int, w: int, C: int) -> int:
-    """Multiply-adds of global self-attention on an h x w map: ``4hwC^2 + 2(hw)^2 C`` (Eq. 1)."""
+    """Multiply-adds of global MSA on an h x w map: ``4hwC^2 + 2(hw)^2 C`` (Eq. 1)."""
     return 4 * h * w * C**2 + 2 * (h * w) ** 2 * C
 
 
 def wmsa_flops(h: int, w: int, C: int, M: int) -> int:
-    """Multiply-adds of M x M window attention on an h x w map: ``4hwC^2 + 2M^2 hwC`` (Eq. 2)."""
+    """Multiply-adds of M x M window MSA on h x w: ``4hwC^2 + 2M^2 hwC`` (Eq. 2)."""
     return 4 * h * w * C**2 + 2 * M**2 * h * w * C
 
 
 def relative_position_index(window: int) -> torch.Tensor:
-    """Row of the bias table for each (query, key) pair of an M x M window (Liu et al. 2021, Sec. 3.2).
+    """The bias-table row of each (query, key) pair of an M x M window (Sec. 3.2).
 
     The offset between two tokens is (dy, dx) with each in [-(M-1), M-1]; shifted to
     [0, 2M-2] and read as a number in base 2M-1, it indexes a table of (2M-1)^2 rows.
@@ -57,7 +59,10 @@ def relative_position_index(window: int) -> torch.Tensor:
 
 
 class WindowAttention(nn.Module):
-    """Attention inside each window with relative position bias: ``softmax(QK^T/sqrt(d) + B)V`` (Eq. 4)."""
+    """Attention inside each window, with a relative position bias (Eq. 4).
+
+    ``softmax(QK^T/sqrt(d) + B)V``.
+    """
 
     def __init__(self, dim: int, *, heads: int, window: int) -> None:
         super().__init__()
@@ -71,7 +76,10 @@ class WindowAttention(nn.Module):
     def forward(
         self, windows: torch.Tensor, *, mask: torch.Tensor | None = None
     ) -> torch.Tensor:
-        """windows (Tensor[B*nW, M*M, C]), mask (BoolTensor[nW, M*M, M*M]) -> Tensor[B*nW, M*M, C]."""
+        """windows (Tensor[B*nW, M*M, C]) -> Tensor[B*nW, M*M, C].
+
+        ``mask`` (BoolTensor[nW, M*M, M*M]) is the same for every image.
+        """
         bias = self.bias_table[self.relative_position_index]  # (M*M, M*M, h)
         bias = rearrange(bias, "n m h -> h n m")  # (h, M*M, M*M), same for every window
         if (
@@ -84,7 +92,10 @@ class WindowAttention(nn.Module):
 
 
 class SwinBlock(nn.Module):
-    """``z = z + (S)W-MSA(LN(z)); z = z + MLP(LN(z))`` with windows shifted by ``shift`` (Eq. 3)."""
+    """A Swin block (Eq. 3): (shifted-)window attention, then an MLP.
+
+    ``z = z + (S)W-MSA(LN(z)); z = z + MLP(LN(z))`` with windows shifted by ``shift``.
+    """
 
     def __init__(
         self,
@@ -124,7 +135,10 @@ class SwinBlock(nn.Module):
 
 
 class PatchMerging(nn.Module):
-    """Concatenate each 2x2 group of tokens and project 4C → 2C: half the resolution, twice the width."""
+    """Patch merging: half the resolution, twice the width.
+
+    Concatenate each 2x2 group of tokens and project 4C → 2C.
+    """
 
     def __init__(self, dim: int) -> None:
         super().__init__()
@@ -142,9 +156,10 @@ class PatchMerging(nn.Module):
 class Swin(nn.Module):
     """Swin Transformer classifier (Liu et al. 2021, Fig. 3), sized for small images.
 
-    Stage i works at width ``dim * 2^i`` with ``heads[i]`` heads and ``depths[i]`` blocks that
-    alternate regular and shifted windows. A stage whose map is not larger than ``window`` uses
-    one window over the whole map and no shift (as the official code does).
+    Stage i works at width ``dim * 2^i`` with ``heads[i]`` heads and ``depths[i]``
+    blocks that alternate regular and shifted windows. A stage whose map is not larger
+    than ``window`` uses one window over the whole map and no shift (as the official
+    code does).
     """
 
     def __init__(
@@ -167,12 +182,14 @@ class Swin(nn.Module):
         check_int("window", window, min_value=1, fn=fn)
         if len(heads) != len(depths):
             raise ValueError(
-                f"{fn}: heads must have one entry per stage (len(depths)={len(depths)}), got {heads!r}"
+                f"{fn}: heads must have one entry per stage "
+                f"(len(depths)={len(depths)}), got {heads!r}"
             )
         scale = patch_size * 2 ** (len(depths) - 1)
         if height % scale or width % scale:
             raise ValueError(
-                f"{fn}: image_size must be divisible by patch_size * 2^(stages-1) = {scale}, got {image_size!r}"
+                f"{fn}: image_size must be divisible by patch_size * 2^(stages-1) = "
+                f"{scale}, got {image_size!r}"
             )
         self.patch_embed = PatchEmbed(
             patch_size=patch_size, in_channels=in_channels, dim=dim
@@ -188,7 +205,8 @@ class Swin(nn.Module):
             m = min(window, *res)
             if res[0] % m or res[1] % m:
                 raise ValueError(
-                    f"{fn}: stage {i} map {res[0]}x{res[1]} is not divisible by window={window}"
+                    f"{fn}: stage {i} map {res[0]}x{res[1]} is not divisible by "
+                    f"window={window}"
                 )
             shift = m // 2 if min(res) > m else 0
             blocks = [
@@ -206,17 +224,24 @@ class Swin(nn.Module):
 
     @property
     def cam_layer(self) -> nn.Module:
-        """The CAM target: the final LayerNorm (channels-last (B, H', W', C'); see ``tokens_to_map``)."""
+        """The CAM target: the final LayerNorm.
+
+        Its output is channels-last, (B, H', W', C'); see ``tokens_to_map``.
+        """
         return self.norm
 
     def encode(self, images: torch.Tensor) -> torch.Tensor:
-        """images (Tensor[B, C, H, W]) -> last-stage map Tensor[B, H', W', C'], normalised."""
+        """images (Tensor[B, C, H, W]) -> last-stage map Tensor[B, H', W', C'].
+
+        Normalised by the final LayerNorm.
+        """
         check_tensor("images", images, ndim=4, dims="(B, C, H, W)", fn="Swin")
         if (
             tuple(images.shape[-2:]) != self.image_size
         ):  # the stages' window grids are fixed
             raise ValueError(
-                f"Swin: images must be {self.image_size} (image_size), got {tuple(images.shape)}"
+                f"Swin: images must be {self.image_size} (image_size), got "
+                f"{tuple(images.shape)}"
             )
         x = self.embed_norm(self.patch_embed(images))  # (B, N, D)
         x = rearrange(x, "b (h w) c -> b h w c", h=self.grid[0])  # (B, H/P, W/P, D)
@@ -233,13 +258,19 @@ class Swin(nn.Module):
         return self.tokens_to_map(self.encode(images))  # (B, C', H', W')
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        """images (Tensor[B, C, H, W]) -> logits Tensor[B, num_classes] (mean of the last map)."""
+        """images (Tensor[B, C, H, W]) -> logits Tensor[B, num_classes].
+
+        The head sees the mean of the last map.
+        """
         x = self.encode(images).mean(dim=(1, 2))  # (B, C')
         return self.head(x)  # (B, num_classes)
 
 
 def swin_micro(**overrides) -> Swin:
-    """A two-stage Swin for 32x32 images: C=32, depths (2, 2), heads (2, 4), window 4, patch 2 (0.1 M parameters)."""
+    """A two-stage Swin for 32x32 images (0.1 M parameters).
+
+    C=32, depths (2, 2), heads (2, 4), window 4, patch 2.
+    """
     return Swin(
         **{
             "image_size": 32,
@@ -253,7 +284,10 @@ def swin_micro(**overrides) -> Swin:
 
 
 def swin_tiny(**overrides) -> Swin:
-    """Swin-T's deep third stage (depths 2-2-6) at C=32 for 64x64 images, patch 2, window 4 (0.9 M parameters)."""
+    """Swin-T's deep third stage (depths 2-2-6) for 64x64 images (0.9 M parameters).
+
+    C=32, patch 2, window 4.
+    """
     return Swin(
         **{
             "patch_size": 2,

@@ -1,9 +1,11 @@
 """VGG: depth from stacks of 3x3 convolutions (Simonyan & Zisserman 2015).
 
-Taught in ``notebooks/01_cnn_vit/``. The paper's argument (Sec. 2.3): two stacked 3x3 convs
-see a 5x5 window, like one 5x5 conv, with 2 * 9 C^2 = 18 C^2 weights instead of 25 C^2 and
-one more nonlinearity in between; three see 7x7 with 27 C^2 instead of 49 C^2. The notebook
-checks this with ``scratchvision.flops.count_params`` and ``scratchvision.ops.conv.receptive_field``.
+Taught in ``notebooks/01_cnn_vit/``. The paper's argument (Sec. 2.3): two stacked 3x3
+convs see a 5x5 window, like one 5x5 conv, with 2 * 9 C^2 = 18 C^2 weights instead of
+25 C^2 and one more nonlinearity in between; three see 7x7 with 27 C^2 instead of
+49 C^2.
+The notebook checks this with ``scratchvision.flops.count_params`` and
+``scratchvision.ops.conv.receptive_field``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from scratchvision.validate import check_choice, check_int, check_range, check_t
 def conv3x3_stage(
     in_channels: int, out_channels: int, n_convs: int, *, batch_norm: bool
 ) -> nn.Sequential:
-    """``n_convs`` x (3x3 conv, [BatchNorm], ReLU): ``(B, in, H, W) -> (B, out, H, W)``."""
+    """``n_convs`` x (3x3 conv, [BatchNorm], ReLU).
+
+    ``(B, in, H, W) -> (B, out, H, W)``.
+    """
     layers: list[nn.Module] = []
     for i in range(n_convs):
         cin = in_channels if i == 0 else out_channels
@@ -37,14 +42,16 @@ class VGG(nn.Module):
     """VGG (Simonyan & Zisserman 2015, Table 1) for small images.
 
     Stage ``i`` is a 2x2 max pool (except before the first stage) followed by
-    ``stages[i]`` 3x3 convs with ``widths[i]`` channels, so with four stages ``features``
-    returns a map at 1/8 of the input resolution. The paper's three 4096-wide dense layers
-    held 90% of VGG-16's 138M parameters; here global average pooling and one linear layer
-    replace them (Lin et al. 2014, "Network in Network"), which is also the head CAM needs.
-    ``batch_norm=True`` (Ioffe & Szegedy 2015, after VGG) lets deep stacks train from scratch.
+    ``stages[i]`` 3x3 convs with ``widths[i]`` channels, so with four stages
+    ``features`` returns a map at 1/8 of the input resolution. The paper's three
+    4096-wide dense layers held 90% of VGG-16's 138M parameters; here global average
+    pooling and one linear layer replace them (Lin et al. 2014, "Network in Network"),
+    which is also the head CAM needs. ``batch_norm=True`` (Ioffe & Szegedy 2015, after
+    VGG) lets deep stacks train from scratch.
 
     Args:
-        stages: number of 3x3 convs in each stage (VGG-11, config A: ``(1, 1, 2, 2, 2)``).
+        stages: number of 3x3 convs in each stage (VGG-11, config A:
+            ``(1, 1, 2, 2, 2)``).
         widths: output channels of each stage (the paper: 64, 128, 256, 512, 512).
         num_classes: number of output logits.
         in_channels: channels of the input image.
@@ -68,7 +75,8 @@ class VGG(nn.Module):
         check_range("dropout", dropout, low=0.0, high=1.0, fn="VGG")
         if len(stages) == 0 or len(widths) != len(stages):
             raise ValueError(
-                f"VGG: widths must have one entry per stage ({len(stages)}), got {tuple(widths)!r}"
+                f"VGG: widths must have one entry per stage ({len(stages)}), got "
+                f"{tuple(widths)!r}"
             )
         for n, w in zip(stages, widths):
             check_int("stages", n, min_value=1, fn="VGG")
@@ -91,11 +99,14 @@ class VGG(nn.Module):
 
     @property
     def cam_layer(self) -> nn.Module:
-        """The CAM target: the last stage, the module whose output is ``features(images)``."""
+        """The CAM target: the last stage, whose output is ``features(images)``."""
         return self.body[-1]
 
     def features(self, images: Tensor) -> Tensor:
-        """Images ``(B, in_channels, H, W)`` -> last stage ``(B, widths[-1], H/2^(S-1), W/2^(S-1))``."""
+        """Images ``(B, in_channels, H, W)`` -> last stage ``(B, widths[-1], h, w)``.
+
+        ``h = H/2^(S-1)`` and ``w = W/2^(S-1)`` for S stages.
+        """
         check_tensor(
             "images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="VGG"
         )
@@ -120,7 +131,7 @@ def vgg_small(*, num_classes: int = 10, in_channels: int = 3) -> VGG:
 
 
 def vgg11_small(*, num_classes: int = 10, in_channels: int = 3) -> VGG:
-    """VGG-11 (config A: 1, 1, 2, 2, 2 convs per stage) at a quarter of the paper's widths."""
+    """VGG-11 (config A: 1, 1, 2, 2, 2 convs per stage) at 1/4 of the paper's widths."""
     return VGG(
         stages=(1, 1, 2, 2, 2),
         widths=(16, 32, 64, 128, 128),

@@ -1,19 +1,21 @@
 """Vision Transformer: an image is a sequence of 16x16 words (Dosovitskiy et al. 2021).
 
 Built bottom-up: ``PatchEmbed`` (Eq. 1, patches → tokens) → ``MLP`` → ``Block``
-(pre-norm encoder layer, Eq. 2-3, attention from ``scratchvision.ops.attention``) → ``ViT``
-(CLS token, position embeddings, blocks, head on the CLS token, Eq. 4).
+(pre-norm encoder layer, Eq. 2-3, attention from ``scratchvision.ops.attention``) →
+``ViT`` (CLS token, position embeddings, blocks, head on the CLS token, Eq. 4).
 
 Inspection, the same in every model of the course:
 
 - attention probabilities: ``with record_attention(model) as probs: model(x)`` gives one
   Tensor[B, h, 1+N, 1+N] per block (token 0 is CLS);
 - ``model.features(x)``: the final patch tokens as a map Tensor[B, D, H/P, W/P];
-- ``model.cam_layer``: the CAM / Grad-CAM target module, the last block's first LayerNorm.
-  Unlike the CNNs' it outputs tokens Tensor[B, 1+N, D], not ``features(x)``; turn them into a
-  map with ``model.tokens_to_map``. (After the last block only the CLS token reaches the
-  head, so a later layer would give Grad-CAM zero gradients on every patch.)
-- ``model.pos_embedding``: Tensor[1, 1+N, D], for the position-similarity figure (Fig. 7).
+- ``model.cam_layer``: the CAM / Grad-CAM target module, the last block's first
+  LayerNorm. Unlike the CNNs' it outputs tokens Tensor[B, 1+N, D], not ``features(x)``;
+  turn them into a map with ``model.tokens_to_map``. (After the last block only the CLS
+  token reaches the head, so a later layer would give Grad-CAM zero gradients on every
+  patch.)
+- ``model.pos_embedding``: Tensor[1, 1+N, D], for the position-similarity figure
+  (Fig. 7).
 
 Taught in ``notebooks/01_cnn_vit/`` (ViT lesson).
 """
@@ -30,9 +32,10 @@ from scratchvision.validate import check_choice, check_int, check_pair, check_te
 
 
 class PatchEmbed(nn.Module):
-    """Linear projection of flattened P x P patches (Dosovitskiy et al. 2021, Eq. 1: ``x_p E``).
+    """Linear projection of flattened P x P patches, ``x_p E`` (Eq. 1).
 
-    Identical to a ``Conv2d(C, D, kernel_size=P, stride=P)`` whose weight is ``E`` reshaped.
+    Identical to a ``Conv2d(C, D, kernel_size=P, stride=P)`` whose weight is ``E``
+    reshaped.
 
     Args:
         patch_size: side P of a patch.
@@ -74,10 +77,11 @@ class PatchEmbed(nn.Module):
 def sincos_2d(
     h: int, w: int, dim: int, *, temperature: float = 10000.0
 ) -> torch.Tensor:
-    """Fixed 2-D sine-cosine position embeddings (Vaswani et al. 2017, Sec. 3.5, per axis).
+    """Fixed 2-D sin-cos position embeddings (Vaswani et al. 2017, Sec. 3.5, per axis).
 
     Half of the channels encode the row, half the column, each as sines and cosines of
-    ``pos * temperature^(-i / (dim / 4))`` (as in MAE and Beyer et al. 2022, "Better plain ViT").
+    ``pos * temperature^(-i / (dim / 4))`` (as in MAE and Beyer et al. 2022, "Better
+    plain ViT").
 
     Returns:
         Tensor[h * w, dim], rows in row-major grid order.
@@ -95,7 +99,7 @@ def sincos_2d(
 
 
 class MLP(nn.Module):
-    """Two-layer perceptron with GELU, applied to every token (Dosovitskiy et al. 2021, Eq. 3)."""
+    """Two-layer GELU perceptron for every token (Dosovitskiy et al. 2021, Eq. 3)."""
 
     def __init__(self, dim: int, *, hidden: int, dropout: float = 0.0) -> None:
         super().__init__()
@@ -132,14 +136,16 @@ class ViT(nn.Module):
     """Vision Transformer classifier (Dosovitskiy et al. 2021, Eq. 1-4).
 
     Args:
-        image_size: side of the square input (or an (H, W) pair), divisible by ``patch_size``.
+        image_size: side of the square input (or an (H, W) pair), divisible by
+            ``patch_size``.
         patch_size: side P of a patch.
         in_channels, num_classes: input channels and output classes.
-        dim, depth, heads, mlp_ratio, dropout: width D, number of blocks, heads per block,
-            MLP hidden width / D, dropout.
+        dim, depth, heads, mlp_ratio, dropout: width D, number of blocks, heads per
+            block, MLP hidden width / D, dropout.
         pos_embed: ``'learned'`` (the paper) or ``'sincos'`` (fixed, :func:`sincos_2d`).
-        pool: classify from the ``'cls'`` token (the paper) or the ``'mean'`` patch token.
-            The CLS token is there either way, so attention maps always have 1 + N tokens.
+        pool: classify from the ``'cls'`` token (the paper) or the ``'mean'`` patch
+            token. The CLS token is there either way, so attention maps always have
+            1 + N tokens.
     """
 
     def __init__(
@@ -163,7 +169,8 @@ class ViT(nn.Module):
         check_int("patch_size", patch_size, min_value=1, fn=fn)
         if height % patch_size or width % patch_size:
             raise ValueError(
-                f"{fn}: image_size must be divisible by patch_size={patch_size}, got {image_size!r}"
+                f"{fn}: image_size must be divisible by patch_size={patch_size}, got "
+                f"{image_size!r}"
             )
         check_int("depth", depth, min_value=1, fn=fn)
         self.pool = check_choice("pool", pool, ("cls", "mean"), fn=fn)
@@ -195,17 +202,24 @@ class ViT(nn.Module):
 
     @property
     def cam_layer(self) -> nn.Module:
-        """The CAM target: the last block's first LayerNorm (tokens (B, 1+N, D); see ``tokens_to_map``)."""
+        """The CAM target: the last block's first LayerNorm.
+
+        It outputs tokens (B, 1+N, D); see ``tokens_to_map``.
+        """
         return self.blocks[-1].norm1
 
     def encode(self, images: torch.Tensor) -> torch.Tensor:
-        """images (Tensor[B, C, H, W]) -> normalised tokens Tensor[B, 1+N, D], CLS first."""
+        """images (Tensor[B, C, H, W]) -> normalised tokens Tensor[B, 1+N, D].
+
+        CLS is token 0.
+        """
         check_tensor("images", images, ndim=4, dims="(B, C, H, W)", fn="ViT")
         if (
             tuple(images.shape[-2:]) != self.image_size
         ):  # the position embeddings fix the grid
             raise ValueError(
-                f"ViT: images must be {self.image_size} (image_size), got {tuple(images.shape)}"
+                f"ViT: images must be {self.image_size} (image_size), got "
+                f"{tuple(images.shape)}"
             )
         x = self.patch_embed(images)  # (B, N, D)
         cls = repeat(self.cls_token, "1 1 d -> b 1 d", b=x.shape[0])  # (B, 1, D)
@@ -216,7 +230,10 @@ class ViT(nn.Module):
         return self.norm(x)  # (B, 1+N, D)
 
     def tokens_to_map(self, tokens: torch.Tensor) -> torch.Tensor:
-        """Drop CLS and lay the patch tokens out on their grid: (B, 1+N, D) -> (B, D, H/P, W/P)."""
+        """Drop CLS and lay the patch tokens out on their grid.
+
+        (B, 1+N, D) -> (B, D, H/P, W/P).
+        """
         return rearrange(
             tokens[:, 1:], "b (h w) d -> b d h w", h=self.grid[0], w=self.grid[1]
         )
@@ -233,21 +250,28 @@ class ViT(nn.Module):
 
 
 def vit_tiny(**overrides) -> ViT:
-    """ViT for 64x64 images that trains in minutes on a CPU: D=64, 4 blocks, 4 heads (0.15 M parameters)."""
+    """A ViT for 64x64 images that trains in minutes on a CPU (0.15 M parameters).
+
+    D=64, 4 blocks, 4 heads.
+    """
     return ViT(**{"dim": 64, "depth": 4, "heads": 4, **overrides})
 
 
 def vit_small(**overrides) -> ViT:
-    """The default ViT spelled out: D=128, 6 blocks, 4 heads, MLP ratio 2 (0.8 M parameters)."""
+    """The default ViT, spelled out (0.8 M parameters).
+
+    D=128, 6 blocks, 4 heads, MLP ratio 2.
+    """
     return ViT(**{"dim": 128, "depth": 6, "heads": 4, "mlp_ratio": 2.0, **overrides})
 
 
 def mean_attention_distance(
     probs: torch.Tensor, grid: tuple[int, int], *, patch_size: int = 1
 ) -> torch.Tensor:
-    """How far each head looks: ``sum_k p_qk * |pos_q - pos_k|``, averaged over queries and batch.
+    """How far each head looks: the attention-weighted distance between patches.
 
-    Dosovitskiy et al. 2021, Fig. 7 (right); the "receptive field size" of a head.
+    ``sum_k p_qk * |pos_q - pos_k|``, averaged over queries and batch
+    (Dosovitskiy et al. 2021, Fig. 7 right; the "receptive field size" of a head).
     Probabilities are renormalised over the patch tokens.
 
     Args:

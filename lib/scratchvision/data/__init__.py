@@ -1,4 +1,4 @@
-"""Data for the course: ShapeWorld scenes, their datasets, natural photos, real datasets.
+"""The course's data: ShapeWorld scenes, their datasets, natural photos, real datasets.
 
 Everything here works offline; only :func:`cifar10` with ``download=True`` uses the
 network, and only when the reader asks for it.

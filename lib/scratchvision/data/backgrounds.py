@@ -4,7 +4,8 @@ Four kinds, from easy to hard for a model that must ignore them:
 
 * ``flat``: one dull colour.
 * ``gradient``: a linear ramp between two dull colours, in a random direction.
-* ``noise``: smooth "value noise" (random colours on a coarse grid, bilinearly upsampled).
+* ``noise``: smooth "value noise" (random colours on a coarse grid, bilinearly
+  upsampled).
 * ``texture``: a random crop of a photo or texture bundled with scikit-image
   (brick, grass, gravel, camera, ...), tinted and with its contrast reduced.
 
@@ -61,7 +62,10 @@ def gradient(rng: np.random.Generator, size: int) -> np.ndarray:
 
 @functools.lru_cache(maxsize=32)
 def _upsample_matrix(size: int, grid: int) -> np.ndarray:
-    """Linear-interpolation weights ``(size, grid)`` from ``grid`` knots to ``size`` pixels."""
+    """Linear-interpolation weights from ``grid`` knots to ``size`` pixels.
+
+    Shape ``(size, grid)``.
+    """
     position = (np.arange(size) + 0.5) / size * (grid - 1)
     left = np.minimum(position.astype(int), grid - 2)
     weight = position - left

@@ -24,7 +24,8 @@ class ObjectInfo:
     Attributes:
         shape: class name, e.g. ``"star"``.
         colour: colour name, e.g. ``"red"``.
-        size: ``"small"``, ``"medium"`` or ``"large"`` (thirds of the world's scale range).
+        size: ``"small"``, ``"medium"`` or ``"large"`` (thirds of the world's scale
+            range).
         position: ``(x, y)`` of the shape's centre in pixels.
         depth: distance from the camera (larger is farther).
         visible: fraction of the object's area left visible by nearer objects.
@@ -39,7 +40,7 @@ class ObjectInfo:
 
 
 def size_word(scale: float, low: float, high: float) -> str:
-    """``small`` / ``medium`` / ``large`` for the lower, middle, upper third of [low, high]."""
+    """``small`` / ``medium`` / ``large``: lower, middle, upper third of [low, high]."""
     if high <= low:
         return "medium"
     third = int(3 * (scale - low) / (high - low))
@@ -47,7 +48,10 @@ def size_word(scale: float, low: float, high: float) -> str:
 
 
 def where_phrase(position: tuple[float, float], image_size: int) -> str:
-    """Absolute position on a 3 × 3 grid, e.g. ``"in the top left"``, ``"in the centre"``."""
+    """Absolute position on a 3 × 3 grid, e.g. ``"in the top left"``.
+
+    The middle cell is ``"in the centre"``.
+    """
     col = min(int(3 * position[0] / image_size), 2)
     row = min(int(3 * position[1] / image_size), 2)
     if (row, col) == (1, 1):

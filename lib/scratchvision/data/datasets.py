@@ -37,7 +37,10 @@ SPLITS = {"train": 0, "val": SPLIT_SIZE, "test": 2 * SPLIT_SIZE}
 
 
 class _SceneDataset(Dataset):
-    """Shared machinery: seeds, splits, optional cache. Subclasses define :meth:`item`."""
+    """Shared machinery: seeds, splits, an optional cache.
+
+    Subclasses define :meth:`item`.
+    """
 
     def __init__(
         self,
@@ -164,7 +167,7 @@ class ShapeUnlabeled(_SceneDataset):
 def collate_detection(
     batch: list[tuple[torch.Tensor, dict]],
 ) -> tuple[torch.Tensor, list[dict]]:
-    """Stack images (all the same size) and keep targets as a list: ``K`` varies per image.
+    """Stack images (all one size), keep targets as a list: ``K`` varies per image.
 
     Returns:
         (images Tensor[B, 3, H, W], targets: list of ``B`` dicts)

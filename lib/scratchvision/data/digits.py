@@ -1,10 +1,10 @@
 """Handwritten digits, MNIST-style, from the 8x8 scans that ship inside scikit-learn.
 
 ``sklearn.datasets.load_digits`` holds 1,797 digits of 8x8 pixels with 17 grey levels
-(Alpaydin & Kaynak 1998, the UCI "optical recognition of handwritten digits" set). LeNet-5
-expects MNIST's 32x32 (LeCun et al. 1998, Sec. II.A: 28x28 digits padded to 32x32), so
-:func:`digits_dataset` upsamples them bilinearly. No download: the file is part of
-scikit-learn's wheel. Taught in ``notebooks/01_cnn_vit/02_history.ipynb``.
+(Alpaydin & Kaynak 1998, the UCI "optical recognition of handwritten digits" set).
+LeNet-5 expects MNIST's 32x32 (LeCun et al. 1998, Sec. II.A: 28x28 digits padded to
+32x32), so :func:`digits_dataset` upsamples them bilinearly. No download: the file is
+part of scikit-learn's wheel. Taught in ``notebooks/01_cnn_vit/02_history.ipynb``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ DIGITS_SPLITS = ("train", "test")
 def _split_indices(
     labels: np.ndarray, test_fraction: float, seed: int
 ) -> dict[str, np.ndarray]:
-    """A stratified split: within each class, a seeded permutation sends a fixed share to test."""
+    """A stratified split of the digits into train and test indices.
+
+    Within each class, a seeded permutation sends a fixed share to test.
+    """
     rng = np.random.default_rng(seed)
     train, test = [], []
     for digit in np.unique(labels):
@@ -39,16 +42,20 @@ def _split_indices(
 def digits_dataset(
     *, split: str = "train", size: int = 32, seed: int = 0, test_fraction: float = 0.2
 ) -> TensorDataset:
-    """scikit-learn's digits as ``(image Tensor[1, size, size] in [0, 1], label int64)`` pairs.
+    """scikit-learn's digits as ``(image, label)`` pairs.
+
+    Images are Tensor[1, size, size] in [0, 1], labels int64.
 
     Args:
-        split: ``"train"`` or ``"test"``; the two are disjoint and together hold all 1,797 digits.
+        split: ``"train"`` or ``"test"``; the two are disjoint and together hold all
+            1,797 digits.
         size: side of the upsampled image (8 keeps the original scans).
         seed: seed of the split; the same seed always gives the same split.
         test_fraction: share of each digit class that goes to ``"test"``.
 
     Returns:
-        ``TensorDataset`` of images ``Tensor[N, 1, size, size]`` (float32) and labels ``Tensor[N]``.
+        ``TensorDataset`` of images ``Tensor[N, 1, size, size]`` (float32) and labels
+        ``Tensor[N]``.
     """
     from sklearn.datasets import (
         load_digits,

@@ -1,4 +1,4 @@
-"""Natural photographs that ship inside scikit-image and scikit-learn, and patches of them.
+"""Natural photographs shipped in scikit-image and scikit-learn, and patches of them.
 
 Restoration chapters (denoising, deblurring, super-resolution) need real images,
 but the course never downloads anything. scikit-image bundles a few dozen test
@@ -186,7 +186,8 @@ def sample_patches(
 ) -> torch.Tensor:
     """``n`` random ``size × size`` crops: pick an image uniformly, then a position.
 
-    Images are picked uniformly, not by area, so one large photo does not swamp the rest.
+    Images are picked uniformly, not by area, so one large photo does not swamp the
+    rest.
 
     Args:
         images: a dict (as from :func:`natural_images`) or list of ``Tensor[C, H, W]``,

@@ -41,7 +41,7 @@ def shapeworld_classify(**overrides) -> ShapeWorld:
 
 
 def shapeworld_detect(**overrides) -> ShapeWorld:
-    """One to four objects that may occlude each other, on any background, with clutter."""
+    """1-4 objects that may occlude each other, on any background, with clutter."""
     settings = dict(
         n_objects=(1, 4),
         scale=(0.1, 0.3),

@@ -62,8 +62,8 @@ def cifar10(
     if missing and not download:
         raise FileNotFoundError(
             f"cifar10: no CIFAR-10 files in {folder} (missing {', '.join(missing)}). "
-            "Pass download=True to fetch them (needs network, about 170 MB), or point root "
-            "at a folder that contains cifar-10-batches-py."
+            "Pass download=True to fetch them (needs network, about 170 MB), or point "
+            "root at a folder that contains cifar-10-batches-py."
         )
     to_tensor = (
         _pil_to_float if transform is None else Compose([_pil_to_float, transform])

@@ -58,7 +58,8 @@ class Scene:
         masks (Tensor[K, H, W]): bool, the *visible* pixels of each object (disjoint).
         semantic (Tensor[H, W]): long, 0 = background, ``label + 1`` on objects.
         depth (Tensor[H, W]): float32, ``FAR`` on the background.
-        objects: one :class:`ObjectInfo` per object (shape, colour, size, position, depth).
+        objects: one :class:`ObjectInfo` per object (shape, colour, size, position,
+            depth).
         caption: e.g. ``"a small red triangle left of a medium blue star"``.
     """
 
@@ -110,16 +111,19 @@ class ShapeWorld:
 
     Args:
         size: image side in pixels.
-        classes: shape names (from ``SHAPES``) that are labelled classes, in label order.
+        classes: shape names (from ``SHAPES``) that are labelled classes, in label
+            order.
         colours: colour names (from ``COLOURS``) objects may take.
         n_objects: ``(low, high)`` objects per scene, both inclusive.
         scale: ``(low, high)`` circumradius as a fraction of ``size`` (at most 0.5).
         rotation: largest rotation in degrees (0 keeps shapes upright).
-        aspect: largest stretch factor; stretches are log-uniform in ``[1/aspect, aspect]``.
+        aspect: largest stretch factor; stretches are log-uniform in
+            ``[1/aspect, aspect]``.
         colour_jitter: std of Gaussian noise added to an object's RGB colour.
         noise: std of Gaussian pixel noise on the final image.
         distractors: ``(low, high)`` unlabelled clutter items per scene.
-        background: kinds to draw from, among ``("flat", "gradient", "noise", "texture")``.
+        background: kinds to draw from, among
+            ``("flat", "gradient", "noise", "texture")``.
         min_visible: smallest visible fraction of an object's area (occlusion limit).
         supersample: anti-aliasing sub-samples per pixel axis.
     """
@@ -159,7 +163,7 @@ class ShapeWorld:
         check_int("supersample", self.supersample, min_value=1, fn="ShapeWorld")
 
     def scene(self, seed: int) -> Scene:
-        """Render scene number ``seed`` (an int >= 0); one seed always gives one scene."""
+        """Render scene ``seed`` (an int >= 0); one seed always gives one scene."""
         check_int("seed", seed, min_value=0, fn="ShapeWorld.scene")
         rng = np.random.default_rng(seed)
         canvas = background(
@@ -271,7 +275,7 @@ def _box(obj: _Placed) -> list[int]:
 
 
 def benchmark_scenes(world: ShapeWorld, n: int = 200) -> float:
-    """Scenes that ``world`` renders per second of CPU time, in this (single-threaded) process.
+    """Scenes ``world`` renders per second of CPU time, in this single-threaded process.
 
     CPU time rather than wall-clock time, so that other work on a busy machine
     does not distort the number.

@@ -1,14 +1,15 @@
-"""Chapter 5, computational imaging: degradations, metrics, restoration networks and losses.
+"""Chapter 5, computational imaging: degradations, metrics, restoration nets, losses.
 
 Supervised pairs for restoration are hard to collect, so the chapter *simulates* them:
-``degrade`` and ``blur`` make noisy, low-resolution and blurred versions of clean natural
-images; ``unet`` and ``restorers`` learn to undo them; ``metrics`` (PSNR, SSIM, a perceptual
-distance) and ``classical`` (filters, BM3D, Wiener, Richardson–Lucy) are the yardsticks;
-``losses`` are the objectives compared in lesson 5.4. Images are ``Tensor[B, C, H, W]`` or
-``Tensor[C, H, W]`` in ``[0, 1]``; noise levels are on the 0–255 scale, as in the literature.
+``degrade`` and ``blur`` make noisy, low-resolution and blurred versions of clean
+natural images; ``unet`` and ``restorers`` learn to undo them; ``metrics`` (PSNR, SSIM,
+a perceptual distance) and ``classical`` (filters, BM3D, Wiener, Richardson–Lucy) are
+the yardsticks; ``losses`` are the objectives compared in lesson 5.4. Images are
+``Tensor[B, C, H, W]`` or ``Tensor[C, H, W]`` in ``[0, 1]``; noise levels are on the
+0–255 scale, as in the literature.
 """
 
-# The function ``blur.blur`` is not re-exported: it would hide the module ``imaging.blur``.
+# The function ``blur.blur`` is not re-exported: it would hide the ``blur`` module.
 from scratchvision.imaging.blur import (
     average_frames,
     frames_from_motion,

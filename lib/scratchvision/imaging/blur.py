@@ -1,12 +1,13 @@
-"""Blur kernels, blurring, and motion blur made the GoPro way: by averaging sharp frames.
+"""Blur kernels, blurring, and GoPro-style motion blur: the average of sharp frames.
 
 A blurred image is the sharp image convolved with a point-spread function (PSF),
-``y = k * x`` (Gonzalez & Woods, "Digital Image Processing", Sec. 5.5). Two PSFs cover most
-of chapter 5: a (possibly anisotropic) Gaussian for defocus and optics, and a line segment
-for linear motion. Real camera shake is not one line: Nah et al. 2017 ("Deep multi-scale
-CNN for dynamic scene deblurring", Eq. 1-2) film at 240 fps and average consecutive
-sharp frames, taking the middle frame as the sharp target. ``frames_from_motion`` +
-``average_frames`` do the same with one still image moved along a random smooth trajectory.
+``y = k * x`` (Gonzalez & Woods, "Digital Image Processing", Sec. 5.5). Two PSFs cover
+most of chapter 5: a (possibly anisotropic) Gaussian for defocus and optics, and a line
+segment for linear motion. Real camera shake is not one line: Nah et al. 2017 ("Deep
+multi-scale CNN for dynamic scene deblurring", Eq. 1-2) film at 240 fps and average
+consecutive sharp frames, taking the middle frame as the sharp target.
+``frames_from_motion`` + ``average_frames`` do the same with one still image moved along
+a random smooth trajectory.
 
 Taught in ``notebooks/05_imaging/`` (deblurring).
 """
@@ -32,12 +33,14 @@ def gaussian_kernel(
 ) -> torch.Tensor:
     """A normalised 2-D Gaussian PSF, isotropic or anisotropic and rotated.
 
-    ``k(p) ∝ exp(-pᵀ Σ⁻¹ p / 2)`` with ``Σ = R(angle) diag(σx², σy²) R(angle)ᵀ``, the
-    "generalized Gaussian" blur of Real-ESRGAN (Wang et al. 2021, Sec. 3.1) with shape 2.
+    ``k(p) ∝ exp(-pᵀ Σ⁻¹ p / 2)`` with ``Σ = R(angle) diag(σx², σy²) R(angle)ᵀ``:
+    the "generalized Gaussian" blur of Real-ESRGAN (Wang et al. 2021, Sec. 3.1) with
+    shape 2.
 
     Args:
         size: odd side length of the kernel.
-        sigma: standard deviation in pixels, or ``(sigma_x, sigma_y)`` along the rotated axes.
+        sigma: standard deviation in pixels, or ``(sigma_x, sigma_y)`` along the rotated
+            axes.
         angle: rotation of the ``x`` axis in degrees, counter-clockwise.
         dtype: of the result (float64 for oracle comparisons).
 
@@ -71,7 +74,8 @@ def motion_kernel(
     Args:
         length: how far the camera moved during the exposure, in pixels.
         angle: direction of the motion in degrees, counter-clockwise from the x axis.
-        size: odd side of the kernel; default the smallest odd size that holds the segment.
+        size: odd side of the kernel; default the smallest odd size that holds the
+            segment.
 
     Returns:
         Tensor[size, size] (float32), non-negative, summing to 1.
@@ -95,10 +99,10 @@ def motion_kernel(
 def blur(img: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     """Convolve every channel with the same PSF, ``y = k * x``, with reflect padding.
 
-    ``F.conv2d`` computes a cross-correlation, so the kernel is flipped to make this a true
-    convolution (it matters for asymmetric kernels, e.g. a motion trajectory). Reflect padding
-    (``d c b | a b c d``, SciPy's ``mode='mirror'``) keeps the output the input's size
-    without dark borders.
+    ``F.conv2d`` computes a cross-correlation, so the kernel is flipped to make this a
+    true convolution (it matters for asymmetric kernels, e.g. a motion trajectory).
+    Reflect padding (``d c b | a b c d``, SciPy's ``mode='mirror'``) keeps the output
+    the input's size without dark borders.
 
     Args:
         img (Tensor[B, C, H, W] or Tensor[C, H, W]): the sharp images.
@@ -114,7 +118,8 @@ def blur(img: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     kh, kw = kernel.shape
     if kh // 2 >= x.shape[-2] or kw // 2 >= x.shape[-1]:
         raise ValueError(
-            f"{fn}: kernel {tuple(kernel.shape)} is too large for an image of {tuple(x.shape[-2:])}"
+            f"{fn}: kernel {tuple(kernel.shape)} is too large for an image of "
+            f"{tuple(x.shape[-2:])}"
         )
     weight = (
         kernel.flip(0, 1).to(x)[None, None].expand(x.shape[1], 1, kh, kw).contiguous()
@@ -133,16 +138,18 @@ def random_trajectory(
     jitter: float = 0.3,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
-    """A smooth random camera path: constant velocity plus a random walk on the velocity.
+    """A smooth random camera path: constant velocity plus a random walk on velocity.
 
-    A simplified Boracchi & Foi 2012 ("Modeling the performance of image restoration from
-    motion blur") trajectory: start in a random direction at ``speed`` pixels per frame, add
-    Gaussian accelerations of std ``jitter`` at every frame. The middle frame sits at (0, 0).
+    A simplified Boracchi & Foi 2012 ("Modeling the performance of image restoration
+    from motion blur") trajectory: start in a random direction at ``speed`` pixels per
+    frame, add Gaussian accelerations of std ``jitter`` at every frame. The middle frame
+    sits at (0, 0).
 
     Args:
         n_frames: number of frames T.
         speed: initial speed in pixels per frame.
-        jitter: standard deviation of the per-frame change of velocity, in pixels per frame.
+        jitter: standard deviation of the per-frame change of velocity, in pixels per
+            frame.
         generator: torch generator (CPU) for a reproducible path.
 
     Returns:
@@ -172,16 +179,17 @@ def frames_from_motion(
 ) -> torch.Tensor:
     """A high-frame-rate clip: the centre crop of ``image`` seen by a shaking camera.
 
-    Frame ``t`` is the crop displaced by ``trajectory[t]`` (bilinear for sub-pixel offsets,
-    reflection beyond the image border). The middle frame has offset (0, 0) and is the sharp
-    crop itself (up to float rounding): the deblurring target of ``average_frames(frames)``.
+    Frame ``t`` is the crop displaced by ``trajectory[t]`` (bilinear for sub-pixel
+    offsets, reflection beyond the image border). The middle frame has offset (0, 0) and
+    is the sharp crop itself (up to float rounding): the deblurring target of
+    ``average_frames(frames)``.
 
     Args:
         image (Tensor[C, H, W]): one sharp image, larger than the crop.
         n_frames: number of frames T (odd, so there is a middle frame).
         crop_size: ``h`` or ``(h, w)`` of each frame.
-        trajectory (Tensor[T, 2] or None): ``(dx, dy)`` per frame in pixels (y down); default ``random_trajectory``
-            with ``speed``, ``jitter`` and ``generator``.
+        trajectory (Tensor[T, 2] or None): ``(dx, dy)`` per frame in pixels (y down);
+            default ``random_trajectory`` with ``speed``, ``jitter`` and ``generator``.
 
     Returns:
         Tensor[T, C, h, w].
@@ -193,7 +201,8 @@ def frames_from_motion(
     _, H, W = image.shape
     if not (isinstance(h, int) and isinstance(w, int) and 1 <= h <= H and 1 <= w <= W):
         raise ValueError(
-            f"{fn}: crop_size must be an int or (h, w) within the image {(H, W)}, got {crop_size!r}"
+            f"{fn}: crop_size must be an int or (h, w) within the image {(H, W)}, got "
+            f"{crop_size!r}"
         )
     if trajectory is None:
         trajectory = random_trajectory(
@@ -202,7 +211,8 @@ def frames_from_motion(
     check_tensor("trajectory", trajectory, ndim=2, dims="(T, 2)", floating=True, fn=fn)
     if tuple(trajectory.shape) != (n_frames, 2):
         raise ValueError(
-            f"{fn}: trajectory must have shape ({n_frames}, 2), got {tuple(trajectory.shape)}"
+            f"{fn}: trajectory must have shape ({n_frames}, 2), got "
+            f"{tuple(trajectory.shape)}"
         )
     top, left = (H - h) // 2, (W - w) // 2
     ys = torch.arange(top, top + h, device=image.device, dtype=image.dtype)  # (h,)
@@ -220,11 +230,12 @@ def frames_from_motion(
 
 
 def average_frames(frames: torch.Tensor, *, gamma: float | None = None) -> torch.Tensor:
-    """Motion blur as the average of consecutive sharp frames (Nah et al. 2017, Eq. 1-2).
+    """Motion blur as the mean of consecutive sharp frames (Nah et al. 2017, Eq. 1-2).
 
-    A sensor integrates *light*, so GoPro averages in linear space: ``B = g(mean_t g⁻¹(S_t))``
-    with the camera response ``g(x) = x^(1/γ)``, ``γ = 2.2``. Pass ``gamma=2.2`` for that;
-    ``None`` averages the stored (gamma-encoded) values, as RealBlur-style synthetic sets do.
+    A sensor integrates *light*, so GoPro averages in linear space:
+    ``B = g(mean_t g⁻¹(S_t))`` with the camera response ``g(x) = x^(1/γ)``, ``γ = 2.2``.
+    Pass ``gamma=2.2`` for that; ``None`` averages the stored (gamma-encoded) values, as
+    RealBlur-style synthetic sets do.
 
     Args:
         frames (Tensor[T, C, H, W] or Tensor[B, T, C, H, W]): sharp frames in [0, 1].
@@ -250,15 +261,20 @@ def average_frames(frames: torch.Tensor, *, gamma: float | None = None) -> torch
 
 
 def check_kernel(kernel: torch.Tensor, fn: str) -> torch.Tensor:
-    """Raise a ``ValueError`` unless ``kernel`` is an odd-sized, non-negative 2-D PSF summing to 1."""
+    """Raise a ``ValueError`` unless ``kernel`` is a valid PSF.
+
+    A valid PSF is 2-D, odd-sized and non-negative, and sums to 1.
+    """
     check_tensor("kernel", kernel, ndim=2, dims="(kh, kw)", floating=True, fn=fn)
     if kernel.shape[0] % 2 == 0 or kernel.shape[1] % 2 == 0:
         raise ValueError(
-            f"{fn}: kernel must have odd height and width, got shape {tuple(kernel.shape)}"
+            f"{fn}: kernel must have odd height and width, got shape "
+            f"{tuple(kernel.shape)}"
         )
     if (kernel < 0).any() or not math.isclose(float(kernel.sum()), 1.0, abs_tol=1e-4):
         raise ValueError(
-            f"{fn}: kernel must be non-negative and sum to 1, got sum {float(kernel.sum()):.6g}"
+            f"{fn}: kernel must be non-negative and sum to 1, got sum "
+            f"{float(kernel.sum()):.6g}"
         )
     return kernel
 

@@ -1,9 +1,10 @@
-"""Classical restoration baselines that every learned model in chapter 5 is compared with.
+"""Classical restoration baselines that chapter 5 compares every learned model with.
 
-Denoising: a Gaussian low-pass (blurs edges with the noise), a median filter (keeps edges,
-removes impulses) and BM3D (Dabov et al. 2007), the strongest non-learned denoiser.
-Deblurring with a known PSF: Wiener deconvolution and Richardson-Lucy, through
-``skimage.restoration``. Super-resolution: ``bicubic_upsample``, re-exported from ``degrade``.
+Denoising: a Gaussian low-pass (blurs edges with the noise), a median filter (keeps
+edges, removes impulses) and BM3D (Dabov et al. 2007), the strongest non-learned
+denoiser. Deblurring with a known PSF: Wiener deconvolution and Richardson-Lucy, through
+``skimage.restoration``. Super-resolution: ``bicubic_upsample``, re-exported from
+``degrade``.
 
 All take and return float images in [0, 1], Tensor[B, C, H, W] or Tensor[C, H, W]. The
 NumPy-based ones (BM3D, Wiener, Richardson-Lucy) run on the CPU, are not differentiable,
@@ -36,9 +37,10 @@ __all__ = [
 
 
 def gaussian_filter(img: torch.Tensor, sigma: float) -> torch.Tensor:
-    """Gaussian low-pass filter: ``blur`` with a Gaussian of ``sigma`` pixels, truncated at 3σ.
+    """Gaussian low-pass: ``blur`` with a Gaussian of ``sigma`` pixels, truncated at 3σ.
 
-    The optimal linear denoiser for a flat image; on real images it trades noise for blur.
+    The optimal linear denoiser for a flat image; on real images it trades noise for
+    blur.
 
     Args:
         img (Tensor[B, C, H, W] or Tensor[C, H, W]): noisy images.
@@ -52,10 +54,11 @@ def gaussian_filter(img: torch.Tensor, sigma: float) -> torch.Tensor:
 
 
 def median_filter(img: torch.Tensor, size: int) -> torch.Tensor:
-    """Median of each ``size x size`` neighbourhood, per channel (Tukey 1977), reflect padding.
+    """Median of each ``size x size`` neighbourhood, per channel (Tukey 1977).
 
     Non-linear: an isolated outlier never reaches the output, and a step edge is kept.
-    Same as ``scipy.ndimage.median_filter(mode='mirror')`` on each channel.
+    The borders are reflect-padded, so this is the same as
+    ``scipy.ndimage.median_filter(mode='mirror')`` on each channel.
 
     Args:
         img (Tensor[B, C, H, W] or Tensor[C, H, W]): noisy images.
@@ -69,7 +72,8 @@ def median_filter(img: torch.Tensor, size: int) -> torch.Tensor:
     check_int("size", size, min_value=1, fn=fn)
     if size % 2 == 0 or size // 2 >= min(img.shape[-2:]):
         raise ValueError(
-            f"{fn}: size must be odd with size // 2 < the image's height and width, got {size}"
+            f"{fn}: size must be odd with size // 2 < the image's height and width, "
+            f"got {size}"
         )
     r = size // 2
     x = img if img.ndim == 4 else img[None]  # (B, C, H, W)
@@ -82,16 +86,19 @@ def median_filter(img: torch.Tensor, size: int) -> torch.Tensor:
 def bm3d_denoise(
     img: torch.Tensor, sigma: float, *, profile: str = "np"
 ) -> torch.Tensor:
-    """BM3D: group similar patches into 3-D stacks and shrink them jointly (Dabov et al. 2007).
+    """BM3D: stack similar patches in 3-D and shrink them jointly (Dabov et al. 2007).
 
     Calls the reference implementation (``bm3d`` on PyPI, Tampere University; free for
     non-commercial use only). RGB images go through ``bm3d_rgb``, which denoises in an
-    opponent colour space (the CBM3D variant); other channel counts are denoised one by one.
+    opponent colour space (the CBM3D variant); other channel counts are denoised one by
+    one.
 
     Args:
         img (Tensor[B, C, H, W] or Tensor[C, H, W]): noisy images in [0, 1].
-        sigma: noise standard deviation on the 0-255 scale (as in ``add_gaussian_noise``).
-        profile: ``bm3d``'s parameter profile (``'np'`` normal, ``'refilter'``, ``'vn'``, ``'high'``).
+        sigma: noise standard deviation on the 0-255 scale (as in
+            ``add_gaussian_noise``).
+        profile: ``bm3d``'s parameter profile (``'np'`` normal, ``'refilter'``,
+            ``'vn'``, ``'high'``).
 
     Returns:
         Tensor like ``img``, clamped to [0, 1].
@@ -106,7 +113,8 @@ def bm3d_denoise(
         import bm3d
     except ImportError as err:
         raise ImportError(
-            f"{fn} needs the 'bm3d' package: pip install scratchvision[imaging] (or pip install bm3d)"
+            f"{fn} needs the 'bm3d' package: pip install scratchvision[imaging] (or "
+            "pip install bm3d)"
         ) from err
 
     def denoise(im: np.ndarray) -> np.ndarray:  # (C, H, W) -> (C, H, W)
@@ -124,11 +132,13 @@ def bm3d_denoise(
 def wiener_deconvolution(
     img: torch.Tensor, kernel: torch.Tensor, balance: float
 ) -> torch.Tensor:
-    """Wiener deconvolution with a known PSF, per channel (Wiener 1949; Gonzalez & Woods Sec. 5.8).
+    """Wiener deconvolution with a known PSF, per channel (Wiener 1949).
+
+    The textbook treatment is Gonzalez & Woods, Sec. 5.8.
 
     ``X̂ = K* Y / (|K|² + balance · |D|²)`` in the Fourier domain, ``D`` a Laplacian
-    regulariser: ``balance`` trades noise and ringing (small) against residual blur (large).
-    Wraps ``skimage.restoration.wiener``; see ``_deconvolve`` for the borders.
+    regulariser: ``balance`` trades noise and ringing (small) against residual blur
+    (large). Wraps ``skimage.restoration.wiener``; see ``_deconvolve`` for the borders.
 
     Args:
         img (Tensor[B, C, H, W] or Tensor[C, H, W]): blurred (and noisy) images.
@@ -154,9 +164,10 @@ def richardson_lucy(
 ) -> torch.Tensor:
     """Richardson-Lucy deconvolution, per channel (Richardson 1972; Lucy 1974).
 
-    The multiplicative update ``x ← x · (k̃ * (y / (k * x)))`` climbs the Poisson likelihood of
-    ``y`` given ``x``; more iterations sharpen more and amplify more noise.
-    Wraps ``skimage.restoration.richardson_lucy``; see ``_deconvolve`` for the borders.
+    The multiplicative update ``x ← x · (k̃ * (y / (k * x)))`` climbs the Poisson
+    likelihood of ``y`` given ``x``; more iterations sharpen more and amplify more
+    noise. Wraps ``skimage.restoration.richardson_lucy``; see ``_deconvolve`` for the
+    borders.
 
     Args:
         img (Tensor[B, C, H, W] or Tensor[C, H, W]): blurred images in [0, 1].
@@ -180,11 +191,12 @@ def richardson_lucy(
 def _deconvolve(
     fn: str, img: torch.Tensor, kernel: torch.Tensor, restore
 ) -> torch.Tensor:
-    """Run ``restore(channel, psf)`` on every channel, padded by reflection and cropped back.
+    """Run ``restore(channel, psf)`` per channel, padded by reflection and cropped back.
 
-    Wiener assumes a periodic image, Richardson-Lucy a black surround: both are wrong at the
-    border of a photo, and the error rings inwards. Padding with the mirror image (the
-    boundary ``blur`` assumes) by one kernel width moves that error out of the crop.
+    Wiener assumes a periodic image, Richardson-Lucy a black surround: both are wrong at
+    the border of a photo, and the error rings inwards. Padding with the mirror image
+    (the boundary ``blur`` assumes) by one kernel width moves that error out of the
+    crop.
     """
     check_tensor("img", img, ndim=(3, 4), dims=IMAGE_DIMS, floating=True, fn=fn)
     psf = check_kernel(kernel, fn).detach().cpu().double().numpy()  # (kh, kw)
@@ -201,7 +213,10 @@ def _deconvolve(
 def _map_numpy(
     img: torch.Tensor, f: Callable[[np.ndarray], np.ndarray]
 ) -> torch.Tensor:
-    """Apply a NumPy function ``ndarray[C, H, W] -> ndarray[C, H, W]`` (float64) to each image."""
+    """Apply a NumPy function to each image.
+
+    The function maps float64 ``ndarray[C, H, W] -> ndarray[C, H, W]``.
+    """
     x = img if img.ndim == 4 else img[None]  # (B, C, H, W)
     out = np.stack([f(im) for im in x.detach().cpu().double().numpy()])  # (B, C, H, W)
     out = torch.from_numpy(out).to(device=img.device, dtype=img.dtype)

@@ -34,10 +34,11 @@ def add_gaussian_noise(
     clip: bool = False,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
-    """Additive white Gaussian noise, ``y = x + n``, ``n ~ N(0, (σ/255)²)`` (Zhang et al. 2017, DnCNN).
+    """Additive white Gaussian noise, ``y = x + n`` (Zhang et al. 2017, DnCNN).
 
-    Benchmarks (BSD68, Set12) keep the noisy values unclipped so the noise stays zero-mean
-    Gaussian; ``clip=True`` clamps to [0, 1] like a real 8-bit image instead.
+    The noise is ``n ~ N(0, (σ/255)²)``. Benchmarks (BSD68, Set12) keep the noisy values
+    unclipped so the noise stays zero-mean Gaussian; ``clip=True`` clamps to [0, 1] like
+    a real 8-bit image instead.
 
     Args:
         img (Tensor[B, C, H, W] or Tensor[C, H, W]): clean images in [0, 1].
@@ -69,8 +70,9 @@ def add_poisson_gaussian_noise(
 
     ``y = Poisson(p·x) / p + N(0, (σ_r/255)²)`` with ``p`` photons at full scale, so
     ``Var[y | x] = a·x + b`` with ``a = 1/p``, ``b = (σ_r/255)²`` (Foi et al. 2008,
-    "Practical Poissonian-Gaussian noise modeling and fitting for single-image raw-data", Eq. 1-3).
-    Dark pixels are cleaner than bright ones, unlike ``add_gaussian_noise``.
+    "Practical Poissonian-Gaussian noise modeling and fitting for single-image
+    raw-data", Eq. 1-3). Dark pixels are cleaner than bright ones, unlike
+    ``add_gaussian_noise``.
 
     Args:
         img (Tensor[B, C, H, W] or Tensor[C, H, W]): clean images in [0, 1].
@@ -93,15 +95,17 @@ def add_poisson_gaussian_noise(
 
 
 def bicubic_downsample(img: torch.Tensor, scale: int) -> torch.Tensor:
-    """The classic super-resolution degradation: antialiased bicubic downsampling by ``scale``.
+    """The classic SR degradation: antialiased bicubic downsampling by ``scale``.
 
-    ``F.interpolate(mode='bicubic', antialias=True)`` widens the cubic kernel (Keys 1981,
-    ``a = -0.5``) by ``scale`` so it also low-pass filters, like PIL's ``resize(BICUBIC)`` and
-    MATLAB's ``imresize`` that made the SR benchmarks (Set5, DIV2K); only the image borders
-    differ slightly from MATLAB. Without antialiasing, downsampling would alias.
+    ``F.interpolate(mode='bicubic', antialias=True)`` widens the cubic kernel
+    (Keys 1981, ``a = -0.5``) by ``scale`` so it also low-pass filters, like PIL's
+    ``resize(BICUBIC)`` and MATLAB's ``imresize`` that made the SR benchmarks
+    (Set5, DIV2K); only the image borders differ slightly from MATLAB. Without
+    antialiasing, downsampling would alias.
 
     Args:
-        img (Tensor[B, C, H, W] or Tensor[C, H, W]): high-resolution images, H and W divisible by ``scale``.
+        img (Tensor[B, C, H, W] or Tensor[C, H, W]): high-resolution images, H and W
+            divisible by ``scale``.
         scale: 2, 3 or 4.
 
     Returns:
@@ -135,13 +139,15 @@ def bicubic_upsample(img: torch.Tensor, scale: int) -> torch.Tensor:
 
 
 def jpeg(img: torch.Tensor, quality: int) -> torch.Tensor:
-    """JPEG-compress and decompress (Wallace 1992): 8x8 DCT blocks, quantised by ``quality``.
+    """JPEG round trip (Wallace 1992): 8x8 DCT blocks, quantised by ``quality``.
 
     Goes through Pillow's 8-bit encoder and decoder (libjpeg, in memory, 4:2:0 chroma
-    subsampling), so it is not differentiable: use it to make training data, not inside a loss.
+    subsampling), so it is not differentiable: use it to make training data, not inside
+    a loss.
 
     Args:
-        img (Tensor[B, C, H, W] or Tensor[C, H, W]): images in [0, 1], ``C`` = 1 (grey) or 3 (RGB).
+        img (Tensor[B, C, H, W] or Tensor[C, H, W]): images in [0, 1], ``C`` = 1 (grey)
+            or 3 (RGB).
         quality: 1 (worst) to 100.
 
     Returns:
@@ -183,20 +189,20 @@ def realistic_sr_degradation(
     Wang et al. 2021 ("Real-ESRGAN", Sec. 3.1, Eq. 1): ``y = JPEG(D_s(k * x) + n)``.
     Per image, with Real-ESRGAN's first-order ranges where it has them:
 
-    1. blur ``k``: Gaussian, isotropic or anisotropic (σ ∈ [0.2, 3], any angle), size 7-21;
-    2. downsample by ``scale`` with a random choice of area, bilinear or bicubic (no antialias);
-    3. noise ``n``: Gaussian (σ ∈ [1, 30] of 255) or, 50/50, Poisson with 10-1000 photons at
-       white (log-uniform; our parametrisation of ``add_poisson_gaussian_noise``);
+    1. blur ``k``: a Gaussian, isotropic or not (σ ∈ [0.2, 3], any angle), size 7-21;
+    2. downsample by ``scale``: area, bilinear or bicubic at random (no antialias);
+    3. noise ``n``: Gaussian (σ ∈ [1, 30] of 255) or, 50/50, Poisson with 10-1000
+       photons at white, log-uniform (``photons`` of ``add_poisson_gaussian_noise``);
     4. JPEG with quality ∈ [30, 95].
 
-    Simplified from the paper: one order instead of two, no generalized/plateau kernels, no sinc
-    filter, no random intermediate resize, colour noise only.
+    Simplified from the paper: one order instead of two, no generalized/plateau kernels,
+    no sinc filter, no random intermediate resize, colour noise only.
 
     Args:
-        img (Tensor[B, C, H, W] or Tensor[C, H, W]): clean HR images, ``C`` = 1 or 3, H and W
-            divisible by ``scale``.
+        img (Tensor[B, C, H, W] or Tensor[C, H, W]): clean HR images, ``C`` = 1 or 3, H
+            and W divisible by ``scale``.
         scale: 2, 3 or 4.
-        generator: torch generator on ``img``'s device; it draws the parameters and the noise.
+        generator: torch generator on ``img``'s device; it draws parameters and noise.
 
     Returns:
         Tensor[B, C, H / scale, W / scale] (or without ``B``) in [0, 1].
@@ -205,7 +211,8 @@ def realistic_sr_degradation(
     x = _check_resize(fn, img, scale, divisible=True)  # (B, C, H, W)
     if x.shape[1] not in (1, 3) or min(x.shape[-2:]) < 11:
         raise ValueError(
-            f"{fn}: img must have 1 or 3 channels and H, W >= 11, got shape {tuple(img.shape)}"
+            f"{fn}: img must have 1 or 3 channels and H, W >= 11, got shape "
+            f"{tuple(img.shape)}"
         )
     out = torch.cat(
         [_degrade_one(im[None], scale, generator) for im in x]
@@ -247,7 +254,8 @@ def _check_resize(
     H, W = img.shape[-2:]
     if divisible and (H % scale or W % scale):
         raise ValueError(
-            f"{fn}: img height and width must be divisible by scale={scale}, got {(H, W)}; "
-            f"crop it first, e.g. img[..., :{H - H % scale}, :{W - W % scale}]"
+            f"{fn}: img height and width must be divisible by scale={scale}, got "
+            f"{(H, W)}; crop it first, e.g. img[..., :{H - H % scale}, "
+            f":{W - W % scale}]"
         )
     return img if img.ndim == 4 else img[None]  # (B, C, H, W)

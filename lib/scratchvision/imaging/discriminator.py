@@ -1,19 +1,19 @@
-"""PatchGAN: a discriminator that judges every patch of an image, not the image as a whole.
+"""PatchGAN: a discriminator that judges every patch of an image, not the whole image.
 
 A fully convolutional stack of stride-2 4x4 convolutions ends in one logit per position;
-each logit sees only a ``receptive_field``-sized patch (70 x 70 px for ``n_layers=3``), so
-the discriminator scores local texture and sharpness and leaves global structure to an
-L1 loss (Isola et al. 2017, "Image-to-image translation with conditional adversarial
+each logit sees only a ``receptive_field``-sized patch (70 x 70 px for ``n_layers=3``),
+so the discriminator scores local texture and sharpness and leaves global structure to
+an L1 loss (Isola et al. 2017, "Image-to-image translation with conditional adversarial
 networks" (pix2pix), Sec. 3.2.2 and appendix 6.1.2). Train it with ``losses.gan_d_loss``
 and the generator with ``losses.gan_g_loss``, averaging over all patch logits.
 
 Normalisation. pix2pix puts batch norm after every convolution but the first. Here the
 default is *no* normalisation (LeakyReLU only): each logit then depends on its own image
 alone and nothing is updated during the forward pass, which keeps the tiny batches of a
-CPU well-defined. ``spectral_norm=True`` divides each weight by its largest singular value
-(Miyato et al. 2018, "Spectral normalization for GANs", Eq. 8), which bounds how fast D's
-output can change and often steadies training; note that it keeps a power-iteration
-vector that is updated in every training-mode forward pass.
+CPU well-defined. ``spectral_norm=True`` divides each weight by its largest singular
+value (Miyato et al. 2018, "Spectral normalization for GANs", Eq. 8), which bounds how
+fast D's output can change and often steadies training; note that it keeps a
+power-iteration vector that is updated in every training-mode forward pass.
 
 Taught in the chapter 5 notebooks (``notebooks/05_imaging/``).
 """
@@ -31,16 +31,17 @@ from scratchvision.validate import check_int, check_tensor
 class PatchGAN(nn.Module):
     """pix2pix's N-layer discriminator: one real/fake logit per overlapping patch.
 
-    Layers (Isola et al. 2017, appendix 6.1.2, ``C_k`` = 4x4 conv with k filters and LeakyReLU 0.2):
-    ``n_layers`` stride-2 convs ``C_D, C_2D, C_4D, ...`` (width capped at 8D), one stride-1
-    conv, then a stride-1 conv to 1 channel. All have padding 1.
+    Layers (Isola et al. 2017, appendix 6.1.2, ``C_k`` = 4x4 conv with k filters and
+    LeakyReLU 0.2): ``n_layers`` stride-2 convs ``C_D, C_2D, C_4D, ...``
+    (width capped at 8D), one stride-1 conv, then a stride-1 conv to 1 channel. All have
+    padding 1.
 
     Args:
         in_channels: channels of what D sees (for conditional D, image and condition
             concatenated: ``2 * C``).
         width: channels D of the first layer (64 in the paper).
-        n_layers: number of stride-2 convolutions; the receptive field is 16, 34, 70, 142
-            px for ``n_layers`` = 1, 2, 3, 4.
+        n_layers: number of stride-2 convolutions; the receptive field is 16, 34, 70,
+            142 px for ``n_layers`` = 1, 2, 3, 4.
         spectral_norm: wrap every convolution in spectral normalisation.
     """
 
@@ -78,7 +79,10 @@ class PatchGAN(nn.Module):
 
     @property
     def receptive_field(self) -> int:
-        """Side in input pixels of the patch one output logit sees (``ops.conv.receptive_field``)."""
+        """Side, in input pixels, of the patch that one output logit sees.
+
+        Computed by ``ops.conv.receptive_field``.
+        """
         return receptive_field(
             [(c.kernel_size[0], c.stride[0], c.dilation[0]) for c in self.convs]
         )
@@ -99,11 +103,12 @@ class PatchGAN(nn.Module):
         """Score every patch.
 
         Args:
-            x (Tensor[B, C_in, H, W]): images, ``H, W >= min_input_size`` (24 for ``n_layers=3``).
+            x (Tensor[B, C_in, H, W]): images, ``H, W >= min_input_size``
+                (24 for ``n_layers=3``).
 
         Returns:
-            Tensor[B, 1, h, w]: logits (``> 0`` means "real"); ``h = H / 2^n_layers - 2`` when
-            H is a multiple of ``2^n_layers``.
+            Tensor[B, 1, h, w]: logits (``> 0`` means "real");
+            ``h = H / 2^n_layers - 2`` when H is a multiple of ``2^n_layers``.
         """
         fn = "PatchGAN.forward"
         check_tensor(
@@ -117,8 +122,8 @@ class PatchGAN(nn.Module):
         )
         if min(x.shape[-2:]) < self.min_input_size:
             raise ValueError(
-                f"{fn}: x height and width must be >= {self.min_input_size} for n_layers={self.n_layers}, "
-                f"got shape {tuple(x.shape)}"
+                f"{fn}: x height and width must be >= {self.min_input_size} for "
+                f"n_layers={self.n_layers}, got shape {tuple(x.shape)}"
             )
         return self.layers(x)  # (B, 1, h, w)
 

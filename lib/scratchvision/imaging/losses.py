@@ -1,4 +1,4 @@
-"""Losses for image restoration: pixel, feature, adversarial, multi-scale and smoothness terms.
+"""Restoration losses: pixel, feature, adversarial, multi-scale and smoothness terms.
 
 Every loss is a pure function of its tensor arguments: no module, no buffer, no state.
 Pixel losses compare images in [0, 1]; ``perceptual_loss`` compares them in the feature
@@ -58,7 +58,7 @@ def perceptual_loss(
     *,
     features: Callable[[torch.Tensor], Sequence[torch.Tensor]],
 ) -> torch.Tensor:
-    """Feature-reconstruction loss: L2 between the deep features of ``pred`` and ``target``.
+    """Feature-reconstruction loss: L2 between deep features of ``pred`` and ``target``.
 
     Johnson et al. 2016, "Perceptual losses for real-time style transfer and
     super-resolution", Eq. 2, summed over the layers ``j`` that ``features`` returns::
@@ -66,13 +66,14 @@ def perceptual_loss(
         sum_j  ||phi_j(pred) - phi_j(target)||_2^2 / (C_j H_j W_j)
 
     The target is a constant: its features are computed under ``torch.no_grad()``. (The
-    metric ``metrics.perceptual_distance`` differs: it unit-normalises the features first.)
+    metric ``metrics.perceptual_distance`` differs: it unit-normalises the features
+    first.)
 
     Args:
         pred, target (Tensor[B, C, H, W]): images, same shape.
         features: a frozen network in eval mode that maps a batch of images to a list of
-            feature maps ``phi_j`` (Tensor[B, C_j, H_j, W_j]), e.g. ``metrics.vgg16_features()``,
-            or ``metrics.random_features`` offline.
+            feature maps ``phi_j`` (Tensor[B, C_j, H_j, W_j]), e.g.
+            ``metrics.vgg16_features()``, or ``metrics.random_features`` offline.
 
     Returns:
         Tensor[]: a scalar.
@@ -84,7 +85,8 @@ def perceptual_loss(
     pred_features = list(features(pred))
     if not pred_features:
         raise ValueError(
-            f"{fn}: features must return a non-empty list of feature maps, got an empty one"
+            f"{fn}: features must return a non-empty list of feature maps, got an "
+            "empty one"
         )
     per_layer = [
         l2_loss(p, t) for p, t in zip(pred_features, target_features, strict=True)
@@ -95,18 +97,20 @@ def perceptual_loss(
 def gan_d_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
     """Discriminator loss: binary cross-entropy with "real" = 1 and "fake" = 0.
 
-    Goodfellow et al. 2014, Eq. 1, D's side: maximise ``log D(x) + log(1 - D(G(z)))``. With
-    ``D = sigmoid(l)`` and the identities ``-log sigmoid(l) = softplus(-l)``,
+    Goodfellow et al. 2014, Eq. 1, D's side: maximise ``log D(x) + log(1 - D(G(z)))``.
+    With ``D = sigmoid(l)`` and the identities ``-log sigmoid(l) = softplus(-l)``,
     ``-log(1 - sigmoid(l)) = softplus(l)``, the loss to minimise is::
 
         mean(softplus(-real_logits)) + mean(softplus(fake_logits))
 
-    ``softplus`` never takes the log of a sigmoid that has rounded to 0 or 1, so it stays
-    finite for any logit. (pix2pix halves this sum; the factor only rescales D's step.)
+    ``softplus`` never takes the log of a sigmoid that has rounded to 0 or 1, so it
+    stays finite for any logit. (pix2pix halves this sum; the factor only rescales D's
+    step.)
 
     Args:
         real_logits (Tensor[B, ...]): D's logits on real images (e.g. a PatchGAN map).
-        fake_logits (Tensor[B, ...]): D's logits on generated images (detach them from G).
+        fake_logits (Tensor[B, ...]): D's logits on generated images
+            (detach them from G).
 
     Returns:
         Tensor[]: a scalar.
@@ -120,10 +124,10 @@ def gan_d_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Te
 def gan_g_loss(fake_logits: torch.Tensor, *, saturating: bool = False) -> torch.Tensor:
     """Generator loss, non-saturating by default (Goodfellow et al. 2014, Sec. 3).
 
-    The minimax game has G minimise ``log(1 - D(G(z))) = -softplus(l)`` (``saturating=True``).
-    Early in training D rejects fakes confidently (``l << 0``) and that function is flat
-    there: its gradient ``-sigmoid(l)`` vanishes. Goodfellow et al. instead let G maximise
-    ``log D(G(z))``, i.e. minimise::
+    The minimax game has G minimise ``log(1 - D(G(z))) = -softplus(l)``
+    (``saturating=True``). Early in training D rejects fakes confidently (``l << 0``)
+    and that function is flat there: its gradient ``-sigmoid(l)`` vanishes.
+    Goodfellow et al. instead let G maximise ``log D(G(z))``, i.e. minimise::
 
         mean(softplus(-fake_logits))       # gradient -sigmoid(-l) -> -1 when l << 0
 
@@ -150,15 +154,17 @@ def multiscale_loss(
 ) -> torch.Tensor:
     """Average of ``loss`` over the scales of a coarse-to-fine prediction.
 
-    The multi-scale content loss of Nah et al. 2017 (there with L2 and a Gaussian pyramid)::
+    The multi-scale content loss of Nah et al. 2017 (there with L2 and a Gaussian
+    pyramid)::
 
         (1 / K) sum_k loss(pred_k, S_k)
 
-    where the targets ``S_k`` are ``target`` downsampled by ``unet.image_pyramid``, exactly
-    as the ``MultiScaleUNet`` inputs are.
+    where the targets ``S_k`` are ``target`` downsampled by ``unet.image_pyramid``,
+    exactly as the ``MultiScaleUNet`` inputs are.
 
     Args:
-        preds: K Tensor[B, C, H // 2^k, W // 2^k], coarsest first (``MultiScaleUNet`` output).
+        preds: K Tensor[B, C, H // 2^k, W // 2^k], coarsest first (``MultiScaleUNet``
+            output).
         target (Tensor[B, C, H, W]): the full-resolution target.
         loss: a pixel loss such as ``l1_loss`` or ``l2_loss``.
 
@@ -168,7 +174,8 @@ def multiscale_loss(
     fn = "multiscale_loss"
     if not isinstance(preds, (list, tuple)) or not preds:
         raise ValueError(
-            f"{fn}: preds must be a non-empty list of tensors, coarsest first, got {preds!r}"
+            f"{fn}: preds must be a non-empty list of tensors, coarsest first, got "
+            f"{preds!r}"
         )
     check_tensor("target", target, ndim=4, dims="(B, C, H, W)", floating=True, fn=fn)
     targets = image_pyramid(target, n_scales=len(preds))
@@ -176,18 +183,19 @@ def multiscale_loss(
         check_tensor(f"preds[{k}]", p, ndim=4, dims="(B, C, H, W)", fn=fn)
         if p.shape != t.shape:
             raise ValueError(
-                f"{fn}: preds[{k}] must have shape {tuple(t.shape)} (target downsampled by "
-                f"{2 ** (len(preds) - 1 - k)}), got {tuple(p.shape)}"
+                f"{fn}: preds[{k}] must have shape {tuple(t.shape)} (target "
+                f"downsampled by {2 ** (len(preds) - 1 - k)}), got {tuple(p.shape)}"
             )
     return torch.stack([loss(p, t) for p, t in zip(preds, targets)]).mean()
 
 
 def total_variation(image: torch.Tensor) -> torch.Tensor:
-    """Anisotropic total variation: mean absolute difference between neighbouring pixels.
+    """Anisotropic total variation: mean absolute difference of neighbouring pixels.
 
-    ``TV(x) = mean |x[i+1, j] - x[i, j]| + mean |x[i, j+1] - x[i, j]|``, the smoothness prior
-    of Rudin, Osher & Fatemi 1992 (anisotropic form); small for piecewise-constant images,
-    large for noise. Used as a regulariser: ``loss + weight * total_variation(pred)``.
+    ``TV(x) = mean |x[i+1, j] - x[i, j]| + mean |x[i, j+1] - x[i, j]|``, the smoothness
+    prior of Rudin, Osher & Fatemi 1992 (anisotropic form); small for piecewise-constant
+    images, large for noise. Used as a regulariser:
+    ``loss + weight * total_variation(pred)``.
 
     Args:
         image (Tensor[B, C, H, W]): with H, W >= 2.
@@ -211,5 +219,6 @@ def _check_same_shape(pred, target, fn: str) -> None:
     check_tensor("target", target, floating=True, fn=fn)
     if pred.shape != target.shape:
         raise ValueError(
-            f"{fn}: target must have the shape of pred {tuple(pred.shape)}, got {tuple(target.shape)}"
+            f"{fn}: target must have the shape of pred {tuple(pred.shape)}, got "
+            f"{tuple(target.shape)}"
         )

@@ -1,8 +1,8 @@
 """Image-quality metrics: PSNR, SSIM and a feature-space (LPIPS-like) distance.
 
-All are differentiable torch functions on batches, so they serve as losses too. ``psnr`` and
-``ssim`` reproduce ``skimage.metrics`` (checked by oracle tests); ``perceptual_distance``
-compares images in the feature space of a CNN, as LPIPS does.
+All are differentiable torch functions on batches, so they serve as losses too. ``psnr``
+and ``ssim`` reproduce ``skimage.metrics`` (checked by oracle tests);
+``perceptual_distance`` compares images in the feature space of a CNN, as LPIPS does.
 
 Taught in ``notebooks/05_imaging/`` (how restoration is measured).
 """
@@ -34,9 +34,9 @@ def psnr(
 ) -> torch.Tensor:
     """Peak signal-to-noise ratio, ``10 log10(R² / MSE)`` in dB, per image.
 
-    Same as ``skimage.metrics.peak_signal_noise_ratio(target, pred, data_range=R)`` on each
-    image; ``reduction='mean'`` averages the per-image values, as papers report them.
-    Identical images give ``inf``.
+    Same as ``skimage.metrics.peak_signal_noise_ratio(target, pred, data_range=R)`` on
+    each image; ``reduction='mean'`` averages the per-image values, as papers report
+    them. Identical images give ``inf``.
 
     Args:
         pred, target (Tensor[B, C, H, W] or Tensor[C, H, W]): images of the same shape.
@@ -58,18 +58,20 @@ def ssim(
 ) -> torch.Tensor:
     """Structural similarity, the mean of the SSIM map (Wang et al. 2004, Eq. 13).
 
-    ``SSIM = (2 μx μy + C1)(2 σxy + C2) / ((μx² + μy² + C1)(σx² + σy² + C2))``, with local
-    statistics under a window, ``C1 = (0.01 R)²``, ``C2 = (0.03 R)²``, averaged over channels
-    and over the positions where the window fits inside the image. It equals, per image ``[C, H, W]``:
+    ``SSIM = (2 μx μy + C1)(2 σxy + C2) / ((μx² + μy² + C1)(σx² + σy² + C2))``, with
+    local statistics under a window, ``C1 = (0.01 R)²``, ``C2 = (0.03 R)²``, averaged
+    over channels and over the positions where the window fits inside the image. It
+    equals, per image ``[C, H, W]``:
 
-    * ``gaussian_weights=True``: ``structural_similarity(target, pred, data_range=R, channel_axis=0,
-      gaussian_weights=True, sigma=1.5, use_sample_covariance=False)``: an 11x11 Gaussian window,
-      σ = 1.5, as in the paper;
-    * ``gaussian_weights=False``: skimage's default call: a 7x7 uniform window with the sample
-      covariance (a factor N / (N - 1), N = 49).
+    * ``gaussian_weights=True``: ``structural_similarity(target, pred, data_range=R,
+      channel_axis=0, gaussian_weights=True, sigma=1.5, use_sample_covariance=False)``:
+      an 11x11 Gaussian window, σ = 1.5, as in the paper;
+    * ``gaussian_weights=False``: skimage's default call: a 7x7 uniform window with the
+      sample covariance (a factor N / (N - 1), N = 49).
 
     Args:
-        pred, target (Tensor[B, C, H, W] or Tensor[C, H, W]): images, H and W at least the window size.
+        pred, target (Tensor[B, C, H, W] or Tensor[C, H, W]): images, H and W at least
+            the window size.
         data_range: ``R``, the peak value.
         reduction: ``'mean'`` -> Tensor[] or ``'none'`` -> Tensor[B].
     """
@@ -86,7 +88,7 @@ def ssim(
     cov_norm = 1.0 if gaussian_weights else 49 / 48
     stats = torch.cat([x, y, x * x, y * y, x * y], dim=1)  # (B, 5C, H, W)
     weight = win.to(x)[None, None].expand(5 * c, 1, k, k).contiguous()  # (5C, 1, k, k)
-    # a 'valid' convolution is skimage's filter-then-crop: only windows inside the image count
+    # a 'valid' convolution is skimage's filter-then-crop: only windows inside count
     mu_x, mu_y, xx, yy, xy = F.conv2d(stats, weight, groups=5 * c).chunk(
         5, dim=1
     )  # 5 x (B, C, H', W')
@@ -102,14 +104,15 @@ def ssim(
 def random_features(
     img: torch.Tensor, *, widths: tuple[int, ...] = (16, 32, 64), seed: int = 0
 ) -> list[torch.Tensor]:
-    """Multi-scale features of a fixed random-weight CNN: the default, offline feature space.
+    """Multi-scale features of a fixed random CNN: the default, offline feature space.
 
-    Stage ``s`` is two 3x3 conv + ReLU layers of ``widths[s]`` channels (He-normal weights drawn
-    from ``seed``, the same on every call), after a 2x average pool for ``s > 0``. Untrained
-    convolutions already respond to edges and textures at several scales (the structure of a
-    CNN is itself an image prior: Ulyanov et al. 2018, "Deep image prior"). Zhang et al. 2018
-    (Fig. 1) keep random networks as a baseline: trained features agree with human
-    judgments clearly better, so pass those as ``features=`` when they are available.
+    Stage ``s`` is two 3x3 conv + ReLU layers of ``widths[s]`` channels (He-normal
+    weights drawn from ``seed``, the same on every call), after a 2x average pool for
+    ``s > 0``. Untrained convolutions already respond to edges and textures at several
+    scales (the structure of a CNN is itself an image prior: Ulyanov et al. 2018, "Deep
+    image prior"). Zhang et al. 2018 (Fig. 1) keep random networks as a baseline:
+    trained features agree with human judgments clearly better, so pass those as
+    ``features=`` when they are available.
 
     Args:
         img (Tensor[B, C, H, W]): images in [0, 1].
@@ -143,16 +146,17 @@ def perceptual_distance(
 ) -> torch.Tensor:
     """LPIPS-style distance: mean squared difference of channel-normalised CNN features.
 
-    ``d(x, y) = Σ_l mean_{h,w} ‖ŷ_l - x̂_l‖²`` with ``x̂_l`` the layer-``l`` features unit-normalised
-    over channels at every pixel (Zhang et al. 2018, "The unreasonable effectiveness of deep
-    features as a perceptual metric", Eq. 1, with all channel weights ``w_l = 1``). Symmetric,
-    zero for identical images.
+    ``d(x, y) = Σ_l mean_{h,w} ‖ŷ_l - x̂_l‖²`` with ``x̂_l`` the layer-``l`` features
+    unit-normalised over channels at every pixel (Zhang et al. 2018, "The unreasonable
+    effectiveness of deep features as a perceptual metric", Eq. 1, with all channel
+    weights ``w_l = 1``). Symmetric, zero for identical images.
 
     Args:
         pred, target (Tensor[B, C, H, W] or Tensor[C, H, W]): images in [0, 1].
-        features: maps Tensor[B, C, H, W] to a list of feature maps; it must treat the images of
-            a batch independently (e.g. a trained encoder in eval mode, or ``vgg16_features()``).
-            Default ``random_features``: offline, no weights to download.
+        features: maps Tensor[B, C, H, W] to a list of feature maps; it must treat the
+            images of a batch independently (e.g. a trained encoder in eval mode, or
+            ``vgg16_features()``). Default ``random_features``: offline, no weights to
+            download.
         reduction: ``'mean'`` -> Tensor[] or ``'none'`` -> Tensor[B].
     """
     x, y = _check_pair("perceptual_distance", pred, target, 1.0, reduction)
@@ -197,10 +201,10 @@ VGG16_URLS = {
 
 
 class VGG16Features(nn.Module):
-    """VGG16's convolutional stack (Simonyan & Zisserman 2015) returning the five LPIPS layers.
+    """VGG16's convolutions (Simonyan & Zisserman 2015) returning the five LPIPS layers.
 
-    Input: Tensor[B, 3, H, W] in [0, 1], ImageNet-normalised inside. Output: five feature maps,
-    Tensor[B, 64, H, W] ... Tensor[B, 512, H / 16, W / 16].
+    Input: Tensor[B, 3, H, W] in [0, 1], ImageNet-normalised inside. Output: five
+    feature maps, Tensor[B, 64, H, W] ... Tensor[B, 512, H / 16, W / 16].
     """
 
     def __init__(self):
@@ -231,14 +235,15 @@ class VGG16Features(nn.Module):
 def vgg16_features(
     weights: str | None = "IMAGENET1K_V1", *, download: bool = False
 ) -> VGG16Features:
-    """The opt-in online path to ImageNet features for ``perceptual_distance(features=...)``.
+    """The opt-in, online ImageNet features for ``perceptual_distance(features=...)``.
 
-    ``weights='IMAGENET1K_V1'`` loads torchvision's VGG16 weights from the torch hub cache
-    (``$TORCH_HOME/hub/checkpoints``); nothing is downloaded unless ``download=True``.
-    ``weights=None`` gives random weights (offline, for tests).
+    ``weights='IMAGENET1K_V1'`` loads torchvision's VGG16 weights from the torch hub
+    cache (``$TORCH_HOME/hub/checkpoints``); nothing is downloaded unless
+    ``download=True``. ``weights=None`` gives random weights (offline, for tests).
 
     Returns:
-        a frozen ``VGG16Features`` in eval mode; move it with ``.to(device)`` like any model.
+        a frozen ``VGG16Features`` in eval mode; move it with ``.to(device)`` like any
+        model.
 
     Raises:
         FileNotFoundError: the weights are not cached and ``download`` is False.
@@ -250,8 +255,9 @@ def vgg16_features(
         cached = Path(torch.hub.get_dir()) / "checkpoints" / Path(url).name
         if not cached.exists() and not download:
             raise FileNotFoundError(
-                f"vgg16_features: {weights} weights are not cached at {cached}; pass download=True "
-                "(needs internet) or put the file there, or use perceptual_distance's offline default"
+                f"vgg16_features: {weights} weights are not cached at {cached}; pass "
+                "download=True (needs internet) or put the file there, or use "
+                "perceptual_distance's offline default"
             )
         # check_hash: the file name ends in the first digits of its SHA-256
         state = torch.hub.load_state_dict_from_url(
@@ -267,11 +273,11 @@ def vgg16_features(
 
 
 def metrics_benchmark(*, size: int = 256, repeats: int = 5) -> list[dict]:
-    """Time ``psnr`` and ``ssim`` against ``skimage.metrics`` on one noisy RGB crop of astronaut.
+    """Time ``psnr`` and ``ssim`` against ``skimage.metrics`` on a noisy astronaut crop.
 
     Returns:
-        one row per metric: ``{'metric', 'ours_ms', 'skimage_ms', 'ratio'}`` (best of ``repeats``,
-        ``ratio`` = ours / skimage; below 1 means ours is faster).
+        one row per metric: ``{'metric', 'ours_ms', 'skimage_ms', 'ratio'}`` (best of
+        ``repeats``, ``ratio`` = ours / skimage; below 1 means ours is faster).
     """
     from skimage import data, metrics
 
@@ -321,7 +327,8 @@ def _check_pair(
     check_tensor("target", target, ndim=(3, 4), dims=IMAGE_DIMS, floating=True, fn=fn)
     if pred.shape != target.shape:
         raise ValueError(
-            f"{fn}: pred and target must have the same shape, got {tuple(pred.shape)} and {tuple(target.shape)}"
+            f"{fn}: pred and target must have the same shape, got {tuple(pred.shape)} "
+            f"and {tuple(target.shape)}"
         )
     check_range("data_range", data_range, low=1e-12, fn=fn)
     check_choice("reduction", reduction, ("mean", "none"), fn=fn)

@@ -1,20 +1,22 @@
-"""Zoo recipes for chapter 5: train restoration nets on simulated pairs, score them on held-out photos.
+"""Chapter 5 recipes: train restorers on simulated pairs, score them on held-out photos.
 
-Supervised restoration needs pairs (degraded, clean), and no camera photographs one scene
-both ways. So the pairs are *simulated*: cut a clean patch from a training photo, push it
-through a forward model of the degradation, and train the net to undo it. Every batch is
-drawn afresh (new crops, new noise, new camera shake), so training never sees a pair twice.
+Supervised restoration needs pairs (degraded, clean), and no camera photographs one
+scene both ways. So the pairs are *simulated*: cut a clean patch from a training photo,
+push it through a forward model of the degradation, and train the net to undo it. Every
+batch is drawn afresh (new crops, new noise, new camera shake), so training never sees a
+pair twice.
 
 A *pair function* is such a forward model::
 
     pair(clean: Tensor[B, C, S, S], *, generator, **kwargs) -> (inputs, targets)
 
 The targets may be smaller than the patch (motion blur needs a margin for the camera to
-move in) and the inputs smaller than the targets (super-resolution). Zoo cards name it by
-import path, as they name recipes: ``"degrade": "scratchvision.imaging.recipes:noise_pair"``.
+move in) and the inputs smaller than the targets (super-resolution). Zoo cards name it
+by import path, as they name recipes:
+``"degrade": "scratchvision.imaging.recipes:noise_pair"``.
 
-Scores are measured on crops of the held-out photos of ``natural_split``, which no training
-patch comes from, at fixed seeds, so every evaluation sees the same pairs.
+Scores are measured on crops of the held-out photos of ``natural_split``, which no
+training patch comes from, at fixed seeds, so every evaluation sees the same pairs.
 
 Notebooks: ``notebooks/05_imaging/01_denoising.ipynb``, ``03_deblurring.ipynb``.
 """
@@ -54,9 +56,11 @@ PIXEL_LOSSES = {"l1": l1_loss, "l2": l2_loss}
 def noise_pair(
     clean: torch.Tensor, *, sigma: float | Sequence[float] = 25, generator=None
 ):
-    """Additive white Gaussian noise; ``sigma`` (0-255 scale) fixed, or ``[low, high]`` drawn per image.
+    """Additive white Gaussian noise, ``sigma`` on the 0-255 scale.
 
-    A range trains a *blind* denoiser, one net for every noise level (Zhang et al. 2017, DnCNN-B).
+    ``sigma`` is fixed, or a range ``[low, high]`` to draw it from per image. A range
+    trains a *blind* denoiser, one net for every noise level (Zhang et al. 2017,
+    DnCNN-B).
     """
     sigmas = _draw(sigma, len(clean), generator, "noise_pair", "sigma")  # (B,)
     noisy = [
@@ -69,7 +73,10 @@ def noise_pair(
 def poisson_noise_pair(
     clean: torch.Tensor, *, photons: float, read_sigma: float = 0.0, generator=None
 ):
-    """Signal-dependent sensor noise (``add_poisson_gaussian_noise``): a noise type to test on."""
+    """Signal-dependent sensor noise: a noise type to test on.
+
+    See ``add_poisson_gaussian_noise``.
+    """
     return add_poisson_gaussian_noise(
         clean, photons=photons, read_sigma=read_sigma, generator=generator
     ), clean
@@ -85,13 +92,16 @@ def motion_blur_pair(
     noise_sigma: float = 0.0,
     generator=None,
 ):
-    """Camera motion by frame averaging (Nah et al. 2017, Eq. 1-2): blurred average, sharp middle frame.
+    """Camera motion by frame averaging (Nah et al. 2017, Eq. 1-2).
 
-    Each patch gets its own ``random_trajectory``, with a speed (pixels per frame) fixed or drawn
-    from ``[low, high]``; the blur is ``speed * (n_frames - 1)`` pixels long. ``jitter`` bends the
-    path, but then the sharp middle frame no longer sits at the centre of the blur trace, and
-    no network can tell where it was: a straight path (``jitter=0``) is what a small net learns
-    from in minutes. See ``shake`` for ``margin`` and ``noise_sigma``.
+    Pairs of the blurred average and the sharp middle frame.
+
+    Each patch gets its own ``random_trajectory``, with a speed (pixels per frame) fixed
+    or drawn from ``[low, high]``; the blur is ``speed * (n_frames - 1)`` pixels long.
+    ``jitter`` bends the path, but then the sharp middle frame no longer sits at the
+    centre of the blur trace, and no network can tell where it was: a straight path
+    (``jitter=0``) is what a small net learns from in minutes. See ``shake`` for
+    ``margin`` and ``noise_sigma``.
     """
     speeds = _draw(speed, len(clean), generator, "motion_blur_pair", "speed")  # (B,)
     paths = [
@@ -111,15 +121,16 @@ def shake(
     noise_sigma: float = 0.0,
     generator=None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Blur each patch along its own camera path: the average of the frames, and the middle frame.
+    """Blur each patch along its own camera path; return the mean and the middle frame.
 
-    Both images are the centre crop, ``margin`` pixels in from every side, so the camera moves
-    over real content rather than a reflected border. ``noise_sigma`` (0-255 scale) adds the
-    sensor noise every real blurred photo also has.
+    Both images are the centre crop, ``margin`` pixels in from every side, so the camera
+    moves over real content rather than a reflected border. ``noise_sigma``
+    (0-255 scale) adds the sensor noise every real blurred photo also has.
 
     Args:
         clean (Tensor[B, C, S, S]): sharp patches.
-        trajectories: B Tensor[T, 2] camera paths (odd T), e.g. from ``random_trajectory``.
+        trajectories: B Tensor[T, 2] camera paths (odd T), e.g. from
+            ``random_trajectory``.
 
     Returns:
         (blurred, sharp), each Tensor[B, C, S - 2 margin, S - 2 margin].
@@ -128,7 +139,8 @@ def shake(
     check_int("margin", margin, min_value=0, fn=fn)
     if len(trajectories) != len(clean):
         raise ValueError(
-            f"{fn}: trajectories must have one path per patch ({len(clean)}), got {len(trajectories)}"
+            f"{fn}: trajectories must have one path per patch ({len(clean)}), got "
+            f"{len(trajectories)}"
         )
     size = clean.shape[-1] - 2 * margin
     frames = [
@@ -145,15 +157,17 @@ def shake(
 def trajectory_psf(
     trajectory: torch.Tensor, *, size: int | None = None
 ) -> torch.Tensor:
-    """The PSF of frame-averaged motion along ``trajectory``: what it makes of one bright pixel.
+    """The PSF of frame-averaged motion along ``trajectory``: one bright pixel, blurred.
 
-    Averaging shifted (bilinearly interpolated) copies of an image is linear and the same at
-    every pixel, so it is a convolution, ``average_frames(frames_from_motion(x)) = k * x`` away
-    from the border, and its kernel ``k`` is the response to an impulse. Classical deconvolution
+    Averaging shifted (bilinearly interpolated) copies of an image is linear and the
+    same at every pixel, so it is a convolution,
+    ``average_frames(frames_from_motion(x)) = k * x`` away from the border, and its
+    kernel ``k`` is the response to an impulse. Classical deconvolution
     (Wiener, Richardson-Lucy) needs this ``k``; a learned deblurrer never sees it.
 
     Args:
-        trajectory (Tensor[T, 2]): ``(dx, dy)`` per frame, as ``random_trajectory`` returns.
+        trajectory (Tensor[T, 2]): ``(dx, dy)`` per frame, as ``random_trajectory``
+            returns.
         size: odd side of the kernel; default just large enough for the path.
 
     Returns:
@@ -171,7 +185,7 @@ def trajectory_psf(
 
 
 def bicubic_pair(clean: torch.Tensor, *, scale: int, generator=None):
-    """Super-resolution pairs: the antialiased bicubic downsample, and the patch itself."""
+    """SR pairs: the antialiased bicubic downsample, and the patch itself."""
     return bicubic_downsample(clean, scale), clean
 
 
@@ -191,7 +205,7 @@ def _draw(value, n: int, generator, fn: str, name: str) -> torch.Tensor:
 
 
 def resolve_pair(degrade: str | Pair) -> Pair:
-    """A pair function, or one named by its import path ``"package.module:function"``."""
+    """A pair function, or one named by import path ``"package.module:function"``."""
     if callable(degrade):
         return degrade
     from scratchvision.zoo import resolve
@@ -203,9 +217,12 @@ def resolve_pair(degrade: str | Pair) -> Pair:
 
 
 class PairStream:
-    """``batches`` fresh training pairs per pass, for ``train.fit``: new crops, new degradations.
+    """``batches`` fresh training pairs per pass, for ``train.fit``.
 
-    Items: ``(inputs, targets)`` from ``pair(sample_patches(images, batch_size, patch_size))``.
+    Every pass draws new crops and new degradations.
+
+    Items: ``(inputs, targets)`` from
+    ``pair(sample_patches(images, batch_size, patch_size))``.
     """
 
     def __init__(
@@ -239,14 +256,20 @@ class PairStream:
 
 
 def final(outputs: torch.Tensor | Sequence[torch.Tensor]) -> torch.Tensor:
-    """The full-resolution result: the output itself, or the last scale of a coarse-to-fine net."""
+    """The full-resolution result of a restoration net.
+
+    The output itself, or the last scale of a coarse-to-fine net.
+    """
     return outputs[-1] if isinstance(outputs, (list, tuple)) else outputs
 
 
 def restoration_loss(
     outputs, targets: torch.Tensor, *, loss: str = "l1"
 ) -> torch.Tensor:
-    """``l1`` or ``l2`` between output and target; averaged over the scales of a multi-scale net."""
+    """``l1`` or ``l2`` between output and target.
+
+    Averaged over the scales of a multi-scale net.
+    """
     pixel = PIXEL_LOSSES[
         check_choice("loss", loss, tuple(PIXEL_LOSSES), fn="restoration_loss")
     ]
@@ -270,10 +293,10 @@ def train_restorer(
     names: Sequence[str] | None = None,
     seed: int = 0,
 ) -> dict[str, list[float]]:
-    """Train ``model`` to invert ``degrade`` on fresh patches of the training photos; return the curves.
+    """Train ``model`` to undo ``degrade`` on fresh training patches; return the curves.
 
-    AdamW with a one-cycle schedule for ``steps`` steps of ``batch_size`` patches, logged in
-    ``epochs`` chunks (there is no fixed data set to pass over).
+    AdamW with a one-cycle schedule for ``steps`` steps of ``batch_size`` patches,
+    logged in ``epochs`` chunks (there is no fixed data set to pass over).
 
     Args:
         model: maps inputs to a restored image (or a coarse-to-fine list of them).
@@ -282,10 +305,12 @@ def train_restorer(
         loss: ``"l1"`` or ``"l2"``.
         patch_size: side S of the clean patches handed to ``degrade``.
         gray: train on luminance (1 channel) instead of RGB.
-        names: training photos (default: the train half of ``natural_split``); never held-out ones.
+        names: training photos (default: the train half of ``natural_split``); never
+            held-out ones.
 
     Returns:
-        ``{"train_loss": [...], "train_psnr": [...], "seconds": [...]}``, one value per epoch.
+        ``{"train_loss": [...], "train_psnr": [...], "seconds": [...]}``, one value per
+        epoch.
     """
     fn = "train_restorer"
     train_names, held_out = natural_split()
@@ -343,7 +368,9 @@ def heldout_pairs(
     gray: bool = False,
     seed: int = 0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """A fixed test set: ``n_crops`` crops of the held-out photos, degraded; the same on every call.
+    """A fixed test set: ``n_crops`` degraded crops of the held-out photos.
+
+    Every call returns the same pairs.
 
     Returns:
         (inputs, targets) as ``degrade`` makes them from Tensor[n_crops, C, size, size].
@@ -362,7 +389,7 @@ def heldout_pairs(
 def restore(
     model: nn.Module, inputs: torch.Tensor, *, batch_size: int = 16
 ) -> torch.Tensor:
-    """Run a restoration net in eval mode, in chunks; the final image, clamped to [0, 1]."""
+    """Run a restorer in eval mode, in chunks; the final image, clamped to [0, 1]."""
     model.eval()
     outputs = [final(model(chunk)) for chunk in inputs.split(batch_size)]
     return torch.cat(outputs).clamp(0, 1)
@@ -386,8 +413,8 @@ def benchmark_methods(
     """Score and time restoration methods on the same pairs: one row per method.
 
     Returns:
-        ``{"method", "psnr", "ssim", "seconds", "s_per_mpix"}`` rows; ``s_per_mpix`` is the
-        run time per million output pixels.
+        ``{"method", "psnr", "ssim", "seconds", "s_per_mpix"}`` rows; ``s_per_mpix`` is
+        the run time per million output pixels.
     """
     megapixels = targets.shape[0] * targets.shape[-2] * targets.shape[-1] / 1e6
     rows = []
@@ -414,10 +441,10 @@ def denoise_benchmark(
     size: int = 128,
     seed: int = 0,
 ) -> list[dict]:
-    """The zoo's ``denoise-unet`` against BM3D on held-out crops: quality and time per megapixel.
+    """The zoo's ``denoise-unet`` against BM3D on held-out crops: quality and speed.
 
-    BM3D is called once per crop and pays a start-up cost every time, so larger crops give a
-    fairer time per megapixel.
+    BM3D is called once per crop and pays a start-up cost every time, so larger crops
+    give a fairer time per megapixel.
 
     Returns:
         one ``benchmark_methods`` row per (sigma, method), with ``"sigma"`` added.
@@ -437,7 +464,7 @@ def denoise_benchmark(
         )
         methods = {
             "U-Net (denoise-unet)": lambda x: restore(model, x),
-            "BM3D": lambda x: bm3d_denoise(x, sigma),
+            "BM3D": functools.partial(bm3d_denoise, sigma=sigma),
         }
         rows += [
             {"sigma": sigma, **row} for row in benchmark_methods(methods, noisy, clean)

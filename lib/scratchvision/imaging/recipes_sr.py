@@ -1,15 +1,16 @@
 """Zoo recipes for super-resolution (lesson 5.2) and for the loss study (lesson 5.4).
 
-The generic machinery is ``imaging.recipes``: pair functions, the ``PairStream`` of fresh
-training patches, ``train_restorer`` (an L1 or L2 loss) and the held-out test crops. This
-file adds what super-resolution needs on top:
+The generic machinery is ``imaging.recipes``: pair functions, the ``PairStream`` of
+fresh training patches, ``train_restorer`` (an L1 or L2 loss) and the held-out test
+crops. This file adds what super-resolution needs on top:
 
 * ``realistic_pair``: training pairs from Real-ESRGAN's degradation instead of bicubic
   downsampling (the RealSR lesson: a net only undoes the degradation it was trained on);
-* ``train_srgan``: a content loss (pixel or perceptual) plus an optional adversarial term
-  from a PatchGAN critic, the recipe of SRGAN (Ledig et al. 2017, Eq. 3). With
-  ``adversarial_weight=0`` and an L1 content loss it is exactly ``train_restorer``, so all
-  four nets of the loss study see the same patches, steps and learning-rate schedule;
+* ``train_srgan``: a content loss (pixel or perceptual) plus an optional adversarial
+  term from a PatchGAN critic, the recipe of SRGAN (Ledig et al. 2017, Eq. 3). With
+  ``adversarial_weight=0`` and an L1 content loss it is exactly ``train_restorer``, so
+  all four nets of the loss study see the same patches, steps and learning-rate
+  schedule;
 * ``eval_sr``: held-out PSNR, SSIM, perceptual distance and amount of detail, next to
   bicubic upsampling's.
 
@@ -51,25 +52,30 @@ from scratchvision.validate import check_choice, check_int, check_range
 
 CONTENT_LOSSES = (*PIXEL_LOSSES, "perceptual")
 
-#: The feature net of the perceptual *loss*: a random CNN with another seed than the one
-#: ``perceptual_distance`` measures with (seed 0), so no net is scored by the network it trained on.
+#: The feature net of the perceptual *loss*: a random CNN with another seed than the
+#: one ``perceptual_distance`` measures with (seed 0), so no net is scored by the
+#: network it trained on.
 TRAINING_FEATURES = functools.partial(random_features, seed=1)
 
 
 def realistic_pair(
     clean: torch.Tensor, *, scale: int, generator: torch.Generator | None = None
 ):
-    """Super-resolution pairs from ``realistic_sr_degradation``: blur, resize, noise, JPEG, drawn per patch."""
+    """SR pairs from ``realistic_sr_degradation``: blur, resize, noise and JPEG.
+
+    Their parameters are drawn per patch.
+    """
     return realistic_sr_degradation(clean, scale, generator=generator), clean
 
 
 def content_loss(
     outputs: torch.Tensor, targets: torch.Tensor, *, content: str = "l1"
 ) -> torch.Tensor:
-    """``l1``, ``l2`` (``recipes.restoration_loss``) or ``perceptual`` (Johnson et al. 2016, Eq. 2).
+    """The content loss: ``l1``, ``l2`` or ``perceptual`` (Johnson et al. 2016, Eq. 2).
 
-    The perceptual loss compares ``TRAINING_FEATURES``: offline random-CNN features, as the
-    notebook explains; ``metrics.vgg16_features()`` is the ImageNet alternative.
+    ``l1`` and ``l2`` are ``recipes.restoration_loss``. The perceptual loss compares
+    ``TRAINING_FEATURES``: offline random-CNN features, as the notebook explains;
+    ``metrics.vgg16_features()`` is the ImageNet alternative.
     """
     check_choice("content", content, CONTENT_LOSSES, fn="content_loss")
     if content == "perceptual":
@@ -92,20 +98,22 @@ def train_srgan(
     critic_lr: float = 2e-4,
     seed: int = 0,
 ) -> dict[str, list[float]]:
-    """Train a super-resolver on ``content + adversarial_weight * adversarial`` loss; return the curves.
+    """Train a super-resolver on a content plus adversarial loss; return the curves.
 
-    SRGAN's perceptual loss (Ledig et al. 2017, Eq. 3) is a content loss plus ``10^-3`` times
-    the generator's adversarial loss; the default weight ``0.01`` is pix2pix's balance
-    (Isola et al. 2017: ``λ_L1 = 100`` for a GAN weight of 1) and suits an L1 content loss.
-    The critic is a PatchGAN (``n_layers=2``: 34-pixel patches, width 32) that sees images scaled
-    to [-1, 1] and is trained with Adam (β1 = 0.5), both as in pix2pix; it is thrown away after
-    training, so the zoo stores the generator only. The generator's optimiser, schedule and
-    patches are those of ``recipes.train_restorer``: ``adversarial_weight=0`` with
-    ``content='l1'`` reproduces it exactly.
+    The loss is ``content + adversarial_weight * adversarial``. SRGAN's perceptual loss
+    (Ledig et al. 2017, Eq. 3) is a content loss plus ``10^-3`` times the generator's
+    adversarial loss; the default weight ``0.01`` is pix2pix's
+    balance (Isola et al. 2017: ``λ_L1 = 100`` for a GAN weight of 1) and suits an L1
+    content loss. The critic is a PatchGAN (``n_layers=2``: 34-pixel patches, width 32)
+    that sees images scaled to [-1, 1] and is trained with Adam (β1 = 0.5), both as in
+    pix2pix; it is thrown away after training, so the zoo stores the generator only. The
+    generator's optimiser, schedule and patches are those of ``recipes.train_restorer``:
+    ``adversarial_weight=0`` with ``content='l1'`` reproduces it exactly.
 
     Args:
         model: a super-resolver, e.g. ``restorers.sr_small()``.
-        degrade, degrade_kwargs: the pair function (default bicubic) and its arguments, e.g. ``{"scale": 2}``.
+        degrade, degrade_kwargs: the pair function (default bicubic) and its arguments,
+            e.g. ``{"scale": 2}``.
         content: ``'l1'``, ``'l2'`` or ``'perceptual'`` (see :func:`content_loss`).
         adversarial_weight: weight of ``losses.gan_g_loss``; 0 trains without a critic.
         critic_lr: the critic's learning rate (constant).
@@ -177,13 +185,15 @@ def srgan_step(
     content: str,
     adversarial_weight: float,
 ) -> dict[str, float]:
-    """One critic step (if there is a critic), then one generator step (Ledig et al. 2017, Sec. 2.1).
+    """One critic step, if any, then one generator step (Ledig et al. 2017, Sec. 2.1).
 
     Args:
-        low_res (Tensor[B, C, h, w]), high_res (Tensor[B, C, H, W]): a batch of training pairs.
+        low_res (Tensor[B, C, h, w]), high_res (Tensor[B, C, H, W]): a batch of
+            training pairs.
 
     Returns:
-        ``{"train_loss", "train_psnr"}`` of the generator, plus ``"critic_loss"`` with a critic.
+        ``{"train_loss", "train_psnr"}`` of the generator, plus ``"critic_loss"`` with a
+        critic.
     """
     fake = model(low_res)  # (B, C, H, W)
     record = {}
@@ -215,13 +225,14 @@ def detail_ratio(
 ) -> torch.Tensor:
     """How much fine detail ``pred`` has, as a fraction of what ``target`` has.
 
-    The detail layer of unsharp masking, ``x - G_σ * x``, holds what a Gaussian blur removes;
-    its mean absolute value measures how much fine detail a batch of images has. The ratio is
-    1 when ``pred`` has as much as the real images, below 1 for blur, above 1 for noise or
-    over-sharpening. It compares amounts, not positions: plausible texture in the wrong place
-    counts as detail. That makes it a crude *no-reference* measure of perceptual quality in
-    the sense of Blau & Michaeli 2018 (how far the outputs' statistics are from natural
-    images'), unlike PSNR or ``perceptual_distance``, which compare each output with its target.
+    The detail layer of unsharp masking, ``x - G_σ * x``, holds what a Gaussian blur
+    removes; its mean absolute value measures how much fine detail a batch of images
+    has. The ratio is 1 when ``pred`` has as much as the real images, below 1 for blur,
+    above 1 for noise or over-sharpening. It compares amounts, not positions: plausible
+    texture in the wrong place counts as detail. That makes it a crude *no-reference*
+    measure of perceptual quality in the sense of Blau & Michaeli 2018 (how far the
+    outputs' statistics are from natural images'), unlike PSNR or
+    ``perceptual_distance``, which compare each output with its target.
 
     Args:
         pred, target (Tensor[B, C, H, W]): images in [0, 1], H, W >= 5.
@@ -247,13 +258,15 @@ def eval_sr(
 ) -> dict[str, float]:
     """Held-out scores of a super-resolver and of bicubic upsampling on the same inputs.
 
-    The test set is ``recipes.heldout_pairs``: ``n_crops`` crops of the held-out photos at fixed
-    seeds. ``perceptual`` is ``metrics.perceptual_distance`` with its default random-CNN features.
+    The test set is ``recipes.heldout_pairs``: ``n_crops`` crops of the held-out photos
+    at fixed seeds. ``perceptual`` is ``metrics.perceptual_distance`` with its default
+    random-CNN features.
 
     Returns:
-        ``psnr``, ``ssim``, ``perceptual`` and ``detail`` (:func:`detail_ratio`) of the model, and the
-        same with a ``_bicubic`` suffix for bicubic upsampling: PSNR in dB and SSIM (higher is
-        better), perceptual distance (lower is better), detail ratio (1 = as much as the originals).
+        ``psnr``, ``ssim``, ``perceptual`` and ``detail`` (:func:`detail_ratio`) of the
+        model, and the same with a ``_bicubic`` suffix for bicubic upsampling: PSNR in
+        dB and SSIM (higher is better), perceptual distance (lower is better), detail
+        ratio (1 = as much as the originals).
     """
     low_res, high_res = heldout_pairs(
         degrade, degrade_kwargs=degrade_kwargs, n_crops=n_crops, size=size, seed=seed

@@ -1,8 +1,8 @@
-"""Two small restoration nets: a residual denoiser (DnCNN) and a pixel-shuffle super-resolver.
+"""Two small restorers: a residual denoiser (DnCNN) and a pixel-shuffle super-resolver.
 
-``ResidualDenoiser`` predicts the *noise*, not the clean image, and subtracts it (Zhang et
-al. 2017, "Beyond a Gaussian denoiser: residual learning of deep CNN for image denoising").
-Noise is simpler than an image, so the residual is easier to learn.
+``ResidualDenoiser`` predicts the *noise*, not the clean image, and subtracts it
+(Zhang et al. 2017, "Beyond a Gaussian denoiser: residual learning of deep CNN for image
+denoising"). Noise is simpler than an image, so the residual is easier to learn.
 
 Both nets start from their baseline: the layer that outputs the residual (the noise, the
 missing detail) is initialised to zero, so an untrained denoiser is the identity and an
@@ -14,8 +14,8 @@ beating the baseline several times over within 100 Adam steps and not reaching i
 ``C * r^2`` channels into an ``r``-times larger image by moving channels into space
 (Shi et al. 2016, "Real-time single image and video super-resolution using an efficient
 sub-pixel convolutional neural network" (ESPCN), Sec. 2.2), with the residual blocks of
-EDSR (Lim et al. 2017, "Enhanced deep residual networks for single image super-resolution",
-Fig. 2-3, without batch norm) in between.
+EDSR (Lim et al. 2017, "Enhanced deep residual networks for single image
+super-resolution", Fig. 2-3, without batch norm) in between.
 
 Taught in the chapter 5 notebooks (``notebooks/05_imaging/``).
 """
@@ -31,13 +31,13 @@ from scratchvision.validate import check_choice, check_int, check_tensor
 
 
 def pixel_shuffle(x: torch.Tensor, r: int) -> torch.Tensor:
-    """Rearrange ``C * r^2`` channels into an ``r``-times larger image (Shi et al. 2016, Eq. 4).
+    """Rearrange ``C * r^2`` channels into an ``r``-times larger image (ESPCN, Eq. 4).
 
-    ``out[b, c, h * r + i, w * r + j] = x[b, c * r^2 + i * r + j, h, w]``: the ``r^2`` channels
-    of one low-resolution pixel become an ``r x r`` block of high-resolution pixels.
-    Same result as ``torch.nn.functional.pixel_shuffle``. (The paper's Eq. 4 orders the ``r^2``
-    sub-pixels and the ``C`` colours the other way round; that only permutes the filters of
-    the convolution before it.)
+    ``out[b, c, h * r + i, w * r + j] = x[b, c * r^2 + i * r + j, h, w]``: the ``r^2``
+    channels of one low-resolution pixel become an ``r x r`` block of high-resolution
+    pixels. Same result as ``torch.nn.functional.pixel_shuffle``. (The paper's Eq. 4
+    orders the ``r^2`` sub-pixels and the ``C`` colours the other way round; that only
+    permutes the filters of the convolution before it.)
 
     Args:
         x (Tensor[B, C * r^2, H, W]).
@@ -51,7 +51,8 @@ def pixel_shuffle(x: torch.Tensor, r: int) -> torch.Tensor:
     check_int("r", r, min_value=1, fn=fn)
     if x.shape[1] % (r * r):
         raise ValueError(
-            f"{fn}: x channels must be divisible by r^2 = {r * r}, got shape {tuple(x.shape)}"
+            f"{fn}: x channels must be divisible by r^2 = {r * r}, got shape "
+            f"{tuple(x.shape)}"
         )
     return rearrange(
         x, "b (c r1 r2) h w -> b c (h r1) (w r2)", r1=r, r2=r
@@ -73,7 +74,8 @@ def pixel_unshuffle(x: torch.Tensor, r: int) -> torch.Tensor:
     check_int("r", r, min_value=1, fn=fn)
     if x.shape[-2] % r or x.shape[-1] % r:
         raise ValueError(
-            f"{fn}: x height and width must be divisible by r={r}, got shape {tuple(x.shape)}"
+            f"{fn}: x height and width must be divisible by r={r}, got shape "
+            f"{tuple(x.shape)}"
         )
     return rearrange(
         x, "b c (h r1) (w r2) -> b (c r1 r2) h w", r1=r, r2=r
@@ -83,11 +85,11 @@ def pixel_unshuffle(x: torch.Tensor, r: int) -> torch.Tensor:
 class ResidualDenoiser(nn.Module):
     """DnCNN: a conv-BN-ReLU stack that predicts the noise; output = input - noise.
 
-    Zhang et al. 2017, Sec. III-A and Eq. 1: with ``y = x + v``, the net ``R`` is trained so
-    that ``R(y) ~ v`` and the estimate is ``x_hat = y - R(y)``. The first layer has no batch
-    norm and the last is a plain convolution, as in their Fig. 1; here it starts at zero, so
-    the untrained net returns its input. Minimising ``||forward(y) - x||^2`` is exactly their
-    loss ``||R(y) - (y - x)||^2``.
+    Zhang et al. 2017, Sec. III-A and Eq. 1: with ``y = x + v``, the net ``R`` is
+    trained so that ``R(y) ~ v`` and the estimate is ``x_hat = y - R(y)``. The first
+    layer has no batch norm and the last is a plain convolution, as in their Fig. 1;
+    here it starts at zero, so the untrained net returns its input. Minimising
+    ``||forward(y) - x||^2`` is exactly their loss ``||R(y) - (y - x)||^2``.
 
     Args:
         channels: image channels C.
@@ -133,7 +135,10 @@ class ResidualDenoiser(nn.Module):
 
 
 class ResBlock(nn.Module):
-    """EDSR residual block (Lim et al. 2017, Fig. 2c): ``x + conv(relu(conv(x)))``, no batch norm."""
+    """EDSR residual block (Lim et al. 2017, Fig. 2c): ``x + conv(relu(conv(x)))``.
+
+    No batch norm.
+    """
 
     def __init__(self, width: int) -> None:
         super().__init__()
@@ -152,9 +157,9 @@ class PixelShuffleSR(nn.Module):
 
     ``SR(y) = bicubic_r(y) + shuffle_r(conv(body(y)))``. The global skip through bicubic
     upsampling (as in VDSR, Kim et al. 2016) means the net only adds the high-frequency
-    detail that interpolation cannot recover. The skip is ``degrade.bicubic_upsample``, the
-    baseline the chapter measures; the last conv starts at zero, so the untrained net
-    reproduces that baseline exactly. The detail is not clamped (that would stop its
+    detail that interpolation cannot recover. The skip is ``degrade.bicubic_upsample``,
+    the baseline the chapter measures; the last conv starts at zero, so the untrained
+    net reproduces that baseline exactly. The detail is not clamped (that would stop its
     gradients), so clamp the output to [0, 1] for display and metrics.
 
     Args:

@@ -1,23 +1,25 @@
 """U-Net for image restoration, and its coarse-to-fine multi-scale variant.
 
 The encoder halves the resolution and doubles the width at every level, so deep features
-see a wide context; the decoder upsamples back and, at each level, concatenates the encoder
-features of the same resolution (the *skip connections*), so the detail that pooling threw
-away can come back (Ronneberger et al. 2015, "U-Net: convolutional networks for biomedical
-image segmentation", Fig. 1). Two changes for restoration: 3x3 convolutions are padded, so
-the output has the input's size, and with ``residual=True`` the net predicts a correction
-that is added to its input, so it only has to learn what the degradation changed. The
-layer that outputs the correction starts at zero, so an untrained net is the identity
-and training starts from "do nothing" rather than from random noise (the zero-init trick
-of Goyal et al. 2017 and Zhang et al. 2019, "Fixup"); on one batch this is the difference
-between beating the identity within 100 steps or not.
+see a wide context; the decoder upsamples back and, at each level, concatenates the
+encoder features of the same resolution (the *skip connections*), so the detail that
+pooling threw away can come back (Ronneberger et al. 2015, "U-Net: convolutional
+networks for biomedical image segmentation", Fig. 1). Two changes for restoration: 3x3
+convolutions are padded, so the output has the input's size, and with ``residual=True``
+the net predicts a correction that is added to its input, so it only has to learn what
+the degradation changed. The layer that outputs the correction starts at zero, so an
+untrained net is the identity and training starts from "do nothing" rather than from
+random noise (the zero-init trick of Goyal et al. 2017 and Zhang et al. 2019, "Fixup");
+on one batch this is the difference between beating the identity within 100 steps or
+not.
 
 Any H, W work: the input is padded (edge pixels repeated) up to a multiple of
 ``2 ** (len(widths) - 1)`` and the output is cropped back.
 
-``MultiScaleUNet`` runs one U-Net per scale, coarsest first; each finer scale sees the image
-at its scale next to the upsampled result of the scale below (Nah et al. 2017, "Deep
-multi-scale convolutional neural network for dynamic scene deblurring", Sec. 3, Fig. 4).
+``MultiScaleUNet`` runs one U-Net per scale, coarsest first; each finer scale sees the
+image at its scale next to the upsampled result of the scale below (Nah et al. 2017,
+"Deep multi-scale convolutional neural network for dynamic scene deblurring", Sec. 3,
+Fig. 4).
 
 Taught in the chapter 5 notebooks (``notebooks/05_imaging/``).
 """
@@ -34,7 +36,7 @@ from scratchvision.validate import check_int, check_tensor
 
 
 def conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
-    """Two padded 3x3 convolutions with ReLU: one row of boxes in Ronneberger et al., Fig. 1."""
+    """Two padded 3x3 convs + ReLU: one row of boxes in Ronneberger et al., Fig. 1."""
     return nn.Sequential(
         nn.Conv2d(in_channels, out_channels, 3, padding=1),
         nn.ReLU(inplace=True),
@@ -44,16 +46,18 @@ def conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
 
 
 class UNet(nn.Module):
-    """Encoder-decoder with skip connections by concatenation (Ronneberger et al. 2015, Fig. 1).
+    """Encoder-decoder with skips by concatenation (Ronneberger et al. 2015, Fig. 1).
 
     ``residual=True`` returns ``x[:, :C_out] + f(x)`` with ``f`` zero at initialisation
-    (restoration: the net learns the correction to the image in the first ``C_out`` input
-    channels; any further channels are side information); ``residual=False`` returns ``f(x)``.
+    (restoration: the net learns the correction to the image in the first ``C_out``
+    input channels; any further channels are side information); ``residual=False``
+    returns ``f(x)``.
 
     Args:
         in_channels, out_channels: channels of the input and of the output image.
         widths: channels at each level, finest first; ``len(widths) - 1`` poolings.
-        residual: add the input image to the output (needs ``out_channels <= in_channels``).
+        residual: add the input image to the output (needs
+            ``out_channels <= in_channels``).
         skips: concatenate encoder features into the decoder; ``False`` gives a plain
             encoder-decoder, to show what the skips are for.
     """
@@ -74,8 +78,9 @@ class UNet(nn.Module):
         widths = _check_widths(widths, fn)
         if residual and out_channels > in_channels:
             raise ValueError(
-                f"{fn}: residual=True adds the first out_channels input channels to the output, so "
-                f"out_channels must be <= in_channels={in_channels}, got out_channels={out_channels}"
+                f"{fn}: residual=True adds the first out_channels input channels to "
+                f"the output, so out_channels must be <= in_channels={in_channels}, "
+                f"got out_channels={out_channels}"
             )
         self.in_channels, self.residual, self.skips = in_channels, residual, skips
         self.multiple = 2 ** (
@@ -133,14 +138,14 @@ class UNet(nn.Module):
 
 
 class MultiScaleUNet(nn.Module):
-    """Coarse-to-fine restoration at scales 1/2^(n-1), ..., 1/2, 1 (Nah et al. 2017, Fig. 4).
+    """Coarse-to-fine restoration at scales 1/2^(n-1), ..., 1/2, 1 (Nah et al., Fig. 4).
 
-    Scale ``k`` gets the input image at that scale, ``y_k``, and (except the coarsest) the
-    upsampled estimate of the scale below; its residual U-Net corrects ``y_k``:
-    ``x_k = y_k + f_k([y_k, up(x_{k-1})])``. Each scale has its own weights, as in Nah et
-    al.; where they use a Gaussian pyramid and a learned up-convolution, we use
-    ``image_pyramid`` and bilinear upsampling. Train it with ``losses.multiscale_loss``, which
-    scores every scale, so the coarse scales learn to be sharp too.
+    Scale ``k`` gets the input image at that scale, ``y_k``, and (except the coarsest)
+    the upsampled estimate of the scale below; its residual U-Net corrects ``y_k``:
+    ``x_k = y_k + f_k([y_k, up(x_{k-1})])``. Each scale has its own weights, as in
+    Nah et al.; where they use a Gaussian pyramid and a learned up-convolution, we use
+    ``image_pyramid`` and bilinear upsampling. Train it with ``losses.multiscale_loss``,
+    which scores every scale, so the coarse scales learn to be sharp too.
 
     Args:
         channels: channels C of the images.
@@ -177,11 +182,12 @@ class MultiScaleUNet(nn.Module):
         """Restore a batch at every scale.
 
         Args:
-            x (Tensor[B, C, H, W]): the degraded images, ``H, W >= 2 ** (n_scales - 1)``.
+            x (Tensor[B, C, H, W]): the degraded images,
+                ``H, W >= 2 ** (n_scales - 1)``.
 
         Returns:
-            list of ``n_scales`` Tensor[B, C, H / 2^k, W / 2^k], coarsest first; the last is
-            the full-resolution result.
+            list of ``n_scales`` Tensor[B, C, H / 2^k, W / 2^k], coarsest first; the
+            last is the full-resolution result.
         """
         check_tensor(
             "x",
@@ -205,16 +211,20 @@ class MultiScaleUNet(nn.Module):
 
 
 def image_pyramid(image: torch.Tensor, *, n_scales: int) -> list[torch.Tensor]:
-    """The image at sizes ``(H // 2^k, W // 2^k)`` for ``k = n_scales - 1, ..., 0``, coarsest first.
+    """The image at sizes ``(H // 2^k, W // 2^k)``, coarsest first.
+
+    ``k`` runs from ``n_scales - 1`` down to 0.
 
     Downsampling is bilinear with antialiasing (a low-pass filter before sampling), so
-    the small images do not alias. ``losses.multiscale_loss`` builds its targets with it.
+    the small images do not alias. ``losses.multiscale_loss`` builds its targets with
+    it.
 
     Args:
         image (Tensor[B, C, H, W]): with ``H, W >= 2 ** (n_scales - 1)``.
 
     Returns:
-        list of ``n_scales`` Tensor[B, C, H // 2^k, W // 2^k]; the last one is ``image``.
+        list of ``n_scales`` Tensor[B, C, H // 2^k, W // 2^k]; the last one is
+        ``image``.
     """
     fn = "image_pyramid"
     check_tensor("image", image, ndim=4, dims="(B, C, H, W)", floating=True, fn=fn)
@@ -222,8 +232,8 @@ def image_pyramid(image: torch.Tensor, *, n_scales: int) -> list[torch.Tensor]:
     height, width = image.shape[-2:]
     if min(height, width) >> (n_scales - 1) < 1:
         raise ValueError(
-            f"{fn}: image height and width must be >= 2 ** (n_scales - 1) = {2 ** (n_scales - 1)}, "
-            f"got shape {tuple(image.shape)}"
+            f"{fn}: image height and width must be >= 2 ** (n_scales - 1) = "
+            f"{2 ** (n_scales - 1)}, got shape {tuple(image.shape)}"
         )
     smaller = [
         _resize(image, (height >> k, width >> k)) for k in range(n_scales - 1, 0, -1)
@@ -232,7 +242,10 @@ def image_pyramid(image: torch.Tensor, *, n_scales: int) -> list[torch.Tensor]:
 
 
 def unet_small() -> UNet:
-    """A restoration U-Net for 48-96 px crops on a CPU: widths (16, 32, 64), residual, ~0.12 M params."""
+    """A restoration U-Net for 48-96 px crops on a CPU (~0.12 M parameters).
+
+    Widths (16, 32, 64), residual.
+    """
     return UNet(in_channels=3, out_channels=3, widths=(16, 32, 64), residual=True)
 
 
@@ -248,7 +261,7 @@ def _resize(image: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
 
 
 def _pad_to_multiple(x: torch.Tensor, multiple: int) -> torch.Tensor:
-    """Pad bottom and right by repeating edge pixels until H and W are multiples of ``multiple``."""
+    """Pad bottom and right with edge pixels until ``multiple`` divides H and W."""
     pad_h, pad_w = (-x.shape[-2]) % multiple, (-x.shape[-1]) % multiple
     return F.pad(x, (0, pad_w, 0, pad_h), mode="replicate")  # (B, C, H', W')
 

@@ -1,11 +1,13 @@
 """Optional GPU kernels: faster versions of library ops, never required.
 
-The rule (DEVELOPERS guide): every op has a pure-PyTorch implementation in ``ops/`` that is
-the reference; a kernel here is an *extra* that is used only when its toolkit and a GPU are
-present, and it is tested against that reference. Nothing in the course needs a GPU.
+The rule (DEVELOPERS guide): every op has a pure-PyTorch implementation in ``ops/`` that
+is the reference; a kernel here is an *extra* that is used only when its toolkit and a
+GPU are present, and it is tested against that reference. Nothing in the course needs a
+GPU.
 
-A kernel module exposes ``available() -> bool`` and a function with the same signature as the
-op it accelerates; callers go through :func:`pick`, which falls back to the reference.
+A kernel module exposes ``available() -> bool`` and a function with the same signature
+as the op it accelerates; callers go through :func:`pick`, which falls back to the
+reference.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ def triton_available() -> bool:
 def pick(
     reference: Callable, kernel: Callable | None, available: Callable[[], bool]
 ) -> Callable:
-    """Return ``kernel`` when ``available()`` says it can run here, else the pure-PyTorch ``reference``."""
+    """Return ``kernel`` if ``available()`` says it can run here, else ``reference``.
+
+    The reference is the pure-PyTorch op.
+    """
     if kernel is not None and available():
         return kernel
     return reference

@@ -1,7 +1,8 @@
-"""Pure functions shared by every chapter: convolution, pooling, attention, patches, windows.
+"""Pure functions for every chapter: convolution, pooling, attention, patches, windows.
 
-Each op is written from scratch, documented with its paper and equation, and tested against a
-trusted implementation (``torch.nn.functional``, ``torchvision.ops``) for values and gradients.
+Each op is written from scratch, documented with its paper and equation, and tested
+against a trusted implementation (``torch.nn.functional``, ``torchvision.ops``) for
+values and gradients.
 """
 
 from scratchvision.ops.attention import MultiHeadAttention, attention, record_attention

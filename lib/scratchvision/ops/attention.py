@@ -10,19 +10,19 @@ module is self-attention (keys and values come from ``x``, as in ViT and Swin) a
 cross-attention (they come from a ``context``, as in the DETR and SAM decoders).
 
 Masks. ``mask`` is *boolean, True = keep* (the convention of
-``torch.nn.functional.scaled_dot_product_attention``): a masked key gets a probability of
-exactly 0. ``bias`` is an *additive* float term on the logits (Swin's relative position
-bias). Every query must keep at least one key, or its row is ``nan``.
+``torch.nn.functional.scaled_dot_product_attention``): a masked key gets a probability
+of exactly 0. ``bias`` is an *additive* float term on the logits (Swin's relative
+position bias). Every query must keep at least one key, or its row is ``nan``.
 
 Inspection (used by DINO attention maps, attention rollout, decoder figures)::
 
     with record_attention(model) as probs:
         model(images)
-    probs[i]                 # Tensor[B, h, Q, N]: the i-th attention call, in call order
+    probs[i]  # Tensor[B, h, Q, N]: the i-th attention call, in call order
 
-``record_attention`` sets the ``recorder`` callback of every ``MultiHeadAttention`` inside
-``model`` to "append to this list" and unsets it on exit, so outside the ``with`` block
-the modules keep nothing.
+``record_attention`` sets the ``recorder`` callback of every ``MultiHeadAttention``
+inside ``model`` to "append to this list" and unsets it on exit, so outside the ``with``
+block the modules keep nothing.
 
 Taught in ``notebooks/01_cnn_vit/`` (ViT and Swin lessons).
 """
@@ -55,20 +55,22 @@ def attention(
         q (Tensor[B, h, Q, d]): queries.
         k (Tensor[B, h, N, d]): keys.
         v (Tensor[B, h, N, d]): values.
-        mask (BoolTensor broadcastable to [B, h, Q, N]): True where query may attend to key.
-            A key-padding mask ``keep[B, N]`` is passed as ``keep[:, None, None, :]``.
+        mask (BoolTensor broadcastable to [B, h, Q, N]): True where query may attend to
+            key. A key-padding mask ``keep[B, N]`` is passed as
+            ``keep[:, None, None, :]``.
         bias (Tensor broadcastable to [B, h, Q, N]): added to the logits before softmax.
 
     Returns:
-        out (Tensor[B, h, Q, d]) and probs (Tensor[B, h, Q, N]), each row of probs sums to 1.
+        out (Tensor[B, h, Q, d]) and probs (Tensor[B, h, Q, N]), each row of probs sums
+        to 1.
     """
     fn = "attention"
     for name, t in (("q", q), ("k", k), ("v", v)):
         check_tensor(name, t, ndim=4, dims="(B, h, N, d)", floating=True, fn=fn)
     if k.shape != v.shape or q.shape[:2] != k.shape[:2] or q.shape[-1] != k.shape[-1]:
         raise ValueError(
-            f"{fn}: q (B, h, Q, d), k and v (B, h, N, d) must agree, got q {tuple(q.shape)}, "
-            f"k {tuple(k.shape)}, v {tuple(v.shape)}"
+            f"{fn}: q (B, h, Q, d), k and v (B, h, N, d) must agree, got q "
+            f"{tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}"
         )
     scores = q @ k.transpose(-2, -1) * q.shape[-1] ** -0.5  # (B, h, Q, N)
     if bias is not None:
@@ -128,7 +130,8 @@ class MultiHeadAttention(nn.Module):
         if head_dim is None:
             if dim % heads:
                 raise ValueError(
-                    f"{fn}: dim must be divisible by heads, got dim={dim}, heads={heads}"
+                    f"{fn}: dim must be divisible by heads, got dim={dim}, "
+                    f"heads={heads}"
                 )
             head_dim = dim // heads
         check_int("head_dim", head_dim, min_value=1, fn=fn)
@@ -157,7 +160,8 @@ class MultiHeadAttention(nn.Module):
         Args:
             x (Tensor[B, Q, D]): the tokens that ask (queries).
             context (Tensor[B, N, D]): the tokens that answer (keys, and values unless
-                ``values`` is given); default ``x``. Positional, so FLOP counting sees it.
+                ``values`` is given); default ``x``. Positional, so FLOP counting sees
+                it.
             values (Tensor[B, N, D]): separate values, for decoders that add a position
                 embedding to queries and keys only (DETR, SAM).
             mask, bias: as in :func:`attention`, broadcastable to (B, h, Q, N).
@@ -180,7 +184,8 @@ class MultiHeadAttention(nn.Module):
         for name, t in (("x", x), ("context", context), ("values", values)):
             if t.shape[-1] != self.dim:
                 raise ValueError(
-                    f"{fn}: {name} must have width D={self.dim}, got shape {tuple(t.shape)}"
+                    f"{fn}: {name} must have width D={self.dim}, got shape "
+                    f"{tuple(t.shape)}"
                 )
         split = "b n (h d) -> b h n d"
         q = rearrange(self.to_q(x), split, h=self.heads)  # (B, h, Q, d)
@@ -218,7 +223,8 @@ def record_attention(
     Args:
         model: any module that contains (or is) ``MultiHeadAttention`` layers.
         detach: keep the probabilities out of the autograd graph; pass False for
-            gradient-weighted maps (Chefer et al. 2021), which need ``d loss / d probs``.
+            gradient-weighted maps (Chefer et al. 2021), which need
+            ``d loss / d probs``.
 
     Yields:
         a list that fills, in call order, with one Tensor[B, h, Q, N] per attention call
@@ -227,7 +233,8 @@ def record_attention(
     layers = [m for m in model.modules() if isinstance(m, MultiHeadAttention)]
     if not layers:
         raise ValueError(
-            f"record_attention: model must contain a MultiHeadAttention, got {type(model).__name__}"
+            "record_attention: model must contain a MultiHeadAttention, got "
+            f"{type(model).__name__}"
         )
     probs: list[torch.Tensor] = []
     previous = [

@@ -28,10 +28,11 @@ def conv_output_size(
 ) -> int:
     """Length of a convolution's output along one axis.
 
-    A kernel of ``kernel`` taps spaced ``dilation`` apart spans ``dilation * (kernel - 1) + 1``
-    pixels; it fits into the padded input ``size + 2 * padding`` at every ``stride``-th start:
-    ``floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1``
-    (the formula in the ``torch.nn.Conv2d`` documentation).
+    A kernel of ``kernel`` taps spaced ``dilation`` apart spans
+    ``dilation * (kernel - 1) + 1`` pixels; it fits into the padded input
+    ``size + 2 * padding`` at every ``stride``-th start:
+    ``floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1`` (the
+    formula in the ``torch.nn.Conv2d`` documentation).
 
     Raises:
         ValueError: if an argument is not an int in range, or the kernel does not fit.
@@ -45,8 +46,9 @@ def conv_output_size(
     span = dilation * (kernel - 1) + 1
     if size + 2 * padding < span:
         raise ValueError(
-            f"{fn}: kernel spans {span} pixels (kernel={kernel}, dilation={dilation}) but the "
-            f"padded input has only {size + 2 * padding} (size={size}, padding={padding})"
+            f"{fn}: kernel spans {span} pixels (kernel={kernel}, dilation={dilation}) "
+            f"but the padded input has only {size + 2 * padding} (size={size}, "
+            f"padding={padding})"
         )
     return _out_len(size, kernel, stride, padding, dilation)
 
@@ -54,10 +56,11 @@ def conv_output_size(
 def receptive_field(layers: Sequence[tuple[int, int, int]]) -> int:
     """Side length of the input region that one output pixel of a conv stack can see.
 
-    Walking from the input up, each layer widens the field by ``dilation * (kernel - 1)``
-    steps of the current *jump* (the input distance between neighbouring pixels of that
-    layer's input), and multiplies the jump by its stride
-    (Araujo et al. 2019, "Computing receptive fields of convolutional neural networks", Distill).
+    Walking from the input up, each layer widens the field by
+    ``dilation * (kernel - 1)`` steps of the current *jump* (the input distance between
+    neighbouring pixels of that layer's input), and multiplies the jump by its stride
+    (Araujo et al. 2019, "Computing receptive fields of convolutional neural networks",
+    Distill).
 
     Args:
         layers: one ``(kernel, stride, dilation)`` triple per layer, input side first.
@@ -69,7 +72,8 @@ def receptive_field(layers: Sequence[tuple[int, int, int]]) -> int:
     for i, layer in enumerate(layers):
         if not (isinstance(layer, (tuple, list)) and len(layer) == 3):
             raise ValueError(
-                f"receptive_field: layers[{i}] must be a (kernel, stride, dilation) triple, got {layer!r}"
+                f"receptive_field: layers[{i}] must be a (kernel, stride, dilation) "
+                f"triple, got {layer!r}"
             )
         kernel, stride, dilation = (
             check_int(f"layers[{i}][{j}]", v, min_value=1, fn="receptive_field")
@@ -91,13 +95,15 @@ def im2col(
 ) -> torch.Tensor:
     """Gather every kernel-sized window of the image into one column.
 
-    Same result as ``torch.nn.functional.unfold``: column ``l`` holds the window at output
-    position ``l`` (row-major), flattened channel first, then kernel row, then kernel column.
+    Same result as ``torch.nn.functional.unfold``: column ``l`` holds the window at
+    output position ``l`` (row-major), flattened channel first, then kernel row, then
+    kernel column.
 
     Args:
         input (Tensor[B, C, H, W]): the images.
         kernel_size, stride, padding, dilation: an int or an ``(h, w)`` pair each.
-        pad_value: what the border is padded with (0 for convolution, ``-inf`` for max pooling).
+        pad_value: what the border is padded with (0 for convolution, ``-inf`` for max
+            pooling).
 
     Returns:
         Tensor[B, C * kh * kw, L] with ``L = out_h * out_w``.
@@ -114,7 +120,8 @@ def im2col(
     x = F.pad(input, (pw, pw, ph, ph), value=pad_value)  # (B, C, H + 2ph, W + 2pw)
     rows = _tap_index(out_h, sh, kh, dh, x.device)  # (out_h, kh)
     cols = _tap_index(out_w, sw, kw, dw, x.device)  # (out_w, kw)
-    # one gather: the two index grids broadcast to every (window row, tap row, window col, tap col)
+    # one gather: the two index grids broadcast to every
+    # (window row, tap row, window col, tap col)
     patches = x[
         :, :, rows[:, :, None, None], cols[None, None, :, :]
     ]  # (B, C, out_h, kh, out_w, kw)
@@ -132,8 +139,13 @@ def conv2d(
 ) -> torch.Tensor:
     """2-D convolution as im2col + one batched matmul; same semantics as ``F.conv2d``.
 
-    ``out[b, o, i, j] = bias[o] + sum_{c, u, v} weight[o, c, u, v] * x[b, c, i*s + u*d, j*s + v*d]``
-    with ``c`` running over the input channels of ``o``'s group and ``x`` the zero-padded input.
+    Written out, with stride ``s`` and dilation ``d``::
+
+        out[b, o, i, j] = bias[o]
+            + sum_{c, u, v} weight[o, c, u, v] * x[b, c, i*s + u*d, j*s + v*d]
+
+    where ``c`` runs over the input channels of ``o``'s group and ``x`` is the
+    zero-padded input.
 
     Args:
         input (Tensor[B, C, H, W] or Tensor[C, H, W]): the images.
@@ -143,7 +155,8 @@ def conv2d(
         groups: split channels into this many independent convolutions.
 
     Returns:
-        Tensor[B, C_out, out_h, out_w] (without ``B`` for a 3-D input), see ``conv_output_size``.
+        Tensor[B, C_out, out_h, out_w] (without ``B`` for a 3-D input), see
+        ``conv_output_size``.
     """
     x, args = _check_conv_args(
         "conv2d", input, weight, bias, stride, padding, dilation, groups
@@ -175,8 +188,9 @@ def conv2d_naive(
 ) -> torch.Tensor:
     """2-D convolution as an explicit loop over output pixels (slow; for teaching).
 
-    Same arguments, shapes and result as ``conv2d``: at every output position, cut out the
-    window the kernel covers and take its dot product with every kernel of the group.
+    Same arguments, shapes and result as ``conv2d``: at every output position, cut out
+    the window the kernel covers and take its dot product with every kernel of the
+    group.
     """
     x, args = _check_conv_args(
         "conv2d_naive", input, weight, bias, stride, padding, dilation, groups
@@ -206,7 +220,10 @@ def conv2d_naive(
 
 
 def _tap_index(n_out, stride, n_taps, dilation, device) -> torch.Tensor:
-    """``index[i, u] = i * stride + u * dilation``: the pixel that tap ``u`` of window ``i`` reads."""
+    """The pixel that tap ``u`` of window ``i`` reads, along one axis.
+
+    ``index[i, u] = i * stride + u * dilation``.
+    """
     windows = torch.arange(n_out, device=device)[:, None] * stride  # (n_out, 1)
     return windows + torch.arange(n_taps, device=device) * dilation  # (n_out, n_taps)
 
@@ -218,8 +235,9 @@ def _check_fits(fn, x, kernel, padding, dilation) -> None:
     ):
         if size + 2 * p < d * (k - 1) + 1:
             raise ValueError(
-                f"{fn}: kernel {tuple(kernel)} with dilation {tuple(dilation)} spans {d * (k - 1) + 1} "
-                f"pixels of {axis}, but input {axis} {size} padded by {p} is only {size + 2 * p}"
+                f"{fn}: kernel {tuple(kernel)} with dilation {tuple(dilation)} spans "
+                f"{d * (k - 1) + 1} pixels of {axis}, but input {axis} {size} padded "
+                f"by {p} is only {size + 2 * p}"
             )
 
 
@@ -233,7 +251,7 @@ def _output_hw(x, kernel, stride, padding, dilation) -> tuple[int, int]:
 
 
 def _check_conv_args(fn, input, weight, bias, stride, padding, dilation, groups):
-    """Validate conv2d's arguments; return the input as a batch and the normalised options."""
+    """Check conv2d's arguments; return the batched input and the normalised options."""
     check_tensor(
         "input",
         input,
@@ -260,14 +278,16 @@ def _check_conv_args(fn, input, weight, bias, stride, padding, dilation, groups)
         )
     if weight.shape[1] != channels // groups:
         raise ValueError(
-            f"{fn}: weight.shape[1] must be input channels / groups = {channels} / {groups} "
-            f"= {channels // groups}, got weight of shape {tuple(weight.shape)}"
+            f"{fn}: weight.shape[1] must be input channels / groups = {channels} / "
+            f"{groups} = {channels // groups}, got weight of shape "
+            f"{tuple(weight.shape)}"
         )
     if bias is not None:
         check_tensor("bias", bias, ndim=1, dims="(C_out,)", dtype=input.dtype, fn=fn)
         if bias.shape[0] != out_channels:
             raise ValueError(
-                f"{fn}: bias must have {out_channels} entries (weight.shape[0]), got {bias.shape[0]}"
+                f"{fn}: bias must have {out_channels} entries (weight.shape[0]), got "
+                f"{bias.shape[0]}"
             )
     stride = check_pair("stride", stride, min_value=1, fn=fn)
     padding = check_pair("padding", padding, min_value=0, fn=fn)

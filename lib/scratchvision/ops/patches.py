@@ -66,8 +66,9 @@ def unpatchify(
     want = (h * w, patch_size * patch_size * channels)
     if tuple(tokens.shape[1:]) != want:
         raise ValueError(
-            f"{fn}: tokens must have shape (B, {want[0]}, {want[1]}) for a {height}x{width}x{channels} "
-            f"image in {patch_size}x{patch_size} patches, got {tuple(tokens.shape)}"
+            f"{fn}: tokens must have shape (B, {want[0]}, {want[1]}) for a "
+            f"{height}x{width}x{channels} image in {patch_size}x{patch_size} patches, "
+            f"got {tuple(tokens.shape)}"
         )
     return rearrange(
         tokens,
@@ -82,6 +83,7 @@ def unpatchify(
 def _check_divisible(fn: str, height: int, width: int, patch_size: int) -> None:
     if height % patch_size or width % patch_size:
         raise ValueError(
-            f"{fn}: image height and width must be divisible by patch_size={patch_size}, "
-            f"got H={height}, W={width} (crop or resize to a multiple of {patch_size})"
+            f"{fn}: image height and width must be divisible by "
+            f"patch_size={patch_size}, got H={height}, W={width} (crop or resize to a "
+            f"multiple of {patch_size})"
         )

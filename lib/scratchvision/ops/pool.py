@@ -23,19 +23,21 @@ from scratchvision.validate import check_pair, check_tensor
 def max_pool2d(
     input: torch.Tensor, kernel_size, stride=None, padding=0
 ) -> torch.Tensor:
-    """Largest value of every ``kernel_size`` window; the border is padded with ``-inf``.
+    """Largest value of each ``kernel_size`` window; the border is padded with ``-inf``.
 
     Args:
         input (Tensor[B, C, H, W] or Tensor[C, H, W]): the feature maps.
         kernel_size: an int or an ``(h, w)`` pair.
-        stride: an int or pair; ``None`` means ``kernel_size`` (non-overlapping windows).
+        stride: an int or pair; ``None`` means ``kernel_size``
+            (non-overlapping windows).
         padding: an int or pair, at most half the kernel size.
 
     Returns:
-        Tensor[B, C, out_h, out_w] (without ``B`` for a 3-D input), sizes as in ``conv_output_size``.
+        Tensor[B, C, out_h, out_w] (without ``B`` for a 3-D input), sizes as in
+        ``conv_output_size``.
     """
     windows = _windows("max_pool2d", input, kernel_size, stride, padding, float("-inf"))
-    # max (not amax): on ties the gradient goes to the first largest entry only, as in PyTorch
+    # max, not amax: as in PyTorch, on ties only the first largest entry gets a gradient
     return windows.max(dim=-3).values
 
 
@@ -50,7 +52,7 @@ def avg_pool2d(
 
 
 def _windows(fn, input, kernel_size, stride, padding, pad_value) -> torch.Tensor:
-    """Validate the pooling arguments; return every window, (B, C, kh*kw, out_h, out_w)."""
+    """Check the pooling arguments; return every window, (B, C, kh*kw, out_h, out_w)."""
     check_tensor(
         "input",
         input,
@@ -76,7 +78,8 @@ def _windows(fn, input, kernel_size, stride, padding, pad_value) -> torch.Tensor
     )
     if min(out_h, out_w) < 1:
         raise ValueError(
-            f"{fn}: kernel_size {kernel} is larger than the input {tuple(x.shape[-2:])} padded by {padding}"
+            f"{fn}: kernel_size {kernel} is larger than the input "
+            f"{tuple(x.shape[-2:])} padded by {padding}"
         )
     cols = im2col(x, kernel, stride, padding, pad_value=pad_value)  # (B, C*kh*kw, L)
     windows = rearrange(

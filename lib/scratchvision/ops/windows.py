@@ -2,10 +2,11 @@
 
 Swin computes self-attention inside non-overlapping M x M windows, so the cost grows
 linearly with the number of tokens (Liu et al. 2021, "Swin Transformer", Sec. 3.2).
-Every other block shifts the windows by ``M // 2`` so information crosses window borders.
-Instead of padding, the feature map is rolled (a *cyclic shift*, Fig. 4): the windows stay
-the same M x M grid, but a window at the border now holds pieces of the map that are not
-neighbours in the image; ``shifted_window_mask`` stops those pieces attending to each other.
+Every other block shifts the windows by ``M // 2`` so information crosses window
+borders. Instead of padding, the feature map is rolled (a *cyclic shift*, Fig. 4): the
+windows stay the same M x M grid, but a window at the border now holds pieces of the map
+that are not neighbours in the image; ``shifted_window_mask`` stops those pieces
+attending to each other.
 
 All maps are channels-last, ``(B, H, W, C)``, as tokens are.
 
@@ -28,7 +29,8 @@ def window_partition(x: torch.Tensor, window: int) -> torch.Tensor:
         window: side M of a window.
 
     Returns:
-        Tensor[B * nW, M * M, C], windows row-major per image, ``nW = (H / M) * (W / M)``.
+        Tensor[B * nW, M * M, C], windows row-major per image,
+        ``nW = (H / M) * (W / M)``.
     """
     fn = "window_partition"
     check_tensor("x", x, ndim=4, dims="(B, H, W, C)", fn=fn)
@@ -55,8 +57,9 @@ def window_reverse(
     h, w = height // window, width // window
     if windows.shape[0] % (h * w) or windows.shape[1] != window * window:
         raise ValueError(
-            f"{fn}: windows must have shape (B * {h * w}, {window * window}, C) for a {height}x{width} "
-            f"map in {window}x{window} windows, got {tuple(windows.shape)}"
+            f"{fn}: windows must have shape (B * {h * w}, {window * window}, C) for a "
+            f"{height}x{width} map in {window}x{window} windows, got "
+            f"{tuple(windows.shape)}"
         )
     return rearrange(
         windows,
@@ -69,11 +72,12 @@ def window_reverse(
 
 
 def cyclic_shift(x: torch.Tensor, shift: int) -> torch.Tensor:
-    """Roll a map ``shift`` pixels up and left (Liu et al. 2021, Fig. 4); undo with ``-shift``.
+    """Roll a map ``shift`` pixels up and left (Fig. 4); undo it with ``-shift``.
 
     Args:
         x (Tensor[B, H, W, C]).
-        shift: pixels to roll; the top-left ``shift`` rows and columns wrap to the bottom-right.
+        shift: pixels to roll; the top-left ``shift`` rows and columns wrap to the
+            bottom-right.
 
     Returns:
         Tensor[B, H, W, C].
@@ -86,9 +90,10 @@ def cyclic_shift(x: torch.Tensor, shift: int) -> torch.Tensor:
 def shift_regions(height: int, width: int, window: int, shift: int) -> torch.Tensor:
     """Label which image region each pixel of the cyclically shifted map came from.
 
-    After the shift, the last window row and column mix three bands per axis: pixels that
-    were already there, pixels moved in from the middle, and pixels that wrapped around.
-    Pixels of different bands were not neighbours, so they must not attend to each other.
+    After the shift, the last window row and column mix three bands per axis: pixels
+    that were already there, pixels moved in from the middle, and pixels that wrapped
+    around. Pixels of different bands were not neighbours, so they must not attend to
+    each other.
 
     Returns:
         LongTensor[H, W] with labels 0..8 (band along H * 3 + band along W).
@@ -116,7 +121,8 @@ def shifted_window_mask(
     Args:
         height, width: size H, W of the map (divisible by ``window``).
         window: side M of a window.
-        shift: cyclic shift in pixels, ``0 <= shift < window`` (0 gives an all-True mask).
+        shift: cyclic shift in pixels, ``0 <= shift < window``
+            (0 gives an all-True mask).
 
     Returns:
         BoolTensor[nW, M * M, M * M], True where query and key came from the same region
@@ -131,5 +137,6 @@ def _check_grid(fn: str, height: int, width: int, window: int) -> None:
     check_int("window", window, min_value=1, fn=fn)
     if height % window or width % window:
         raise ValueError(
-            f"{fn}: map height and width must be divisible by window={window}, got H={height}, W={width}"
+            f"{fn}: map height and width must be divisible by window={window}, got "
+            f"H={height}, W={width}"
         )
