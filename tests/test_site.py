@@ -101,8 +101,11 @@ def visit(browser, url: str) -> dict:
                 .reduce((a, b) => (b.length > a.length ? b : a), '')),
         solutions: document.querySelectorAll('.tag_solution .cell_input').length,
         shown: [...document.querySelectorAll('.tag_solution .cell_input pre'),
-                ...document.querySelectorAll('.dropdown p:not(.admonition-title)')]
-            .filter(e => e.checkVisibility()).map(e => e.textContent.slice(0, 60)),
+                ...document.querySelectorAll(
+                    '.admonition.dropdown p:not(.admonition-title)')]
+            .filter(e => e.getBoundingClientRect().height > 0 && e.checkVisibility(
+                {visibilityProperty: true, opacityProperty: true}))
+            .map(e => e.textContent.slice(0, 60)),
         bytes: [...performance.getEntriesByType('navigation'),
                 ...performance.getEntriesByType('resource')]
             .reduce((sum, e) => sum + e.decodedBodySize, 0),

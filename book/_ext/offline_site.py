@@ -86,9 +86,10 @@ def refresh_cache_when_the_library_changes(app: Sphinx, config) -> None:
     stamp = cache.parent / ".library-fingerprint"
     fingerprint = library_fingerprint(Path(app.confdir))
     if stamp.exists() and stamp.read_text() != fingerprint:
-        shutil.rmtree(cache, ignore_errors=True)  # every lesson runs again
+        shutil.rmtree(cache, ignore_errors=True)  # every lesson runs again ...
+        app.connect("env-get-outdated", lambda app, env, *_: sorted(env.found_docs))
     stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(fingerprint)
+    stamp.write_text(fingerprint)  # ... and every page is read again
 
 
 def configure(app: Sphinx, config) -> None:
