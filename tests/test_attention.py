@@ -1,10 +1,11 @@
-"""Attention from scratch vs torch's (values, gradients), masks, the inspection hook."""
+"""Attention from scratch vs torch's (values, gradients), masks, the inspection door."""
 
 import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from scratchvision.ops.attention import MultiHeadAttention, attention, record_attention
+from scratchvision.blocks import MultiHeadAttention, record_attention
+from scratchvision.ops.attention import attention
 
 
 def qkv(B=2, h=3, Q=5, N=7, d=4, seed=0):

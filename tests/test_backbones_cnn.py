@@ -11,7 +11,6 @@ from scratchvision.backbones import (
     VGG,
     AlexNet,
     LeNet,
-    ResidualBlock,
     ResNet,
     plain20,
     resnet8,
@@ -21,6 +20,7 @@ from scratchvision.backbones import (
     vgg11_small,
     vgg_small,
 )
+from scratchvision.blocks import ResidualBlock, record_features
 from scratchvision.flops import count_params
 from torch import nn
 
@@ -54,19 +54,32 @@ def build(name, seed=0):
 
 
 @pytest.mark.parametrize("name", MODELS)
-def test_shapes_and_cam_layer(name):
+def test_shapes_and_the_recorded_cam_map(name):
     model, images, feature_shape = build(name)
     model.eval()
-    assert model(images).shape == (2, 10)
+    with record_features(model) as maps:
+        logits = model(images)
+    assert logits.shape == (2, 10)
     assert model.features(images).shape == feature_shape
-    captured = []
-    assert any(m is model.cam_layer for m in model.modules())
-    handle = model.cam_layer.register_forward_hook(
-        lambda m, a, out: captured.append(out)
-    )
-    model(images)
-    handle.remove()
-    assert len(captured) == 1 and torch.equal(captured[0], model.features(images))
+    assert model.feature_dim == feature_shape[1]
+    assert len(maps) == 1 and torch.equal(maps[0], model.features(images))
+    assert torch.equal(model.stage_maps(images)[-1], maps[0])
+
+
+STAGES = {  # name -> (channels, side) of every stage map for a 32 x 32 input
+    "LeNet": [(6, 28), (16, 10)],
+    "AlexNet": [(32, 16), (64, 8), (64, 4)],
+    "VGG": [(16, 32), (32, 16), (64, 8), (128, 4)],
+    "resnet20": [(16, 32), (32, 16), (64, 8)],
+    "ResNet-bottleneck": [(32, 32), (64, 16)],
+}
+
+
+@pytest.mark.parametrize("name", STAGES)
+def test_stage_maps_run_from_fine_to_coarse(name):
+    model, images, _ = build(name)
+    maps = model.eval().stage_maps(images)
+    assert [(m.shape[1], m.shape[-1]) for m in maps] == STAGES[name]
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -82,7 +95,7 @@ def test_batched_equals_per_sample(name):
 @pytest.mark.parametrize("name", MODELS)
 def test_wrong_channel_count_is_a_value_error(name):
     model, images, _ = build(name)
-    with pytest.raises(ValueError, match=r"images\.shape\[1\] \(channels\)"):
+    with pytest.raises(ValueError, match=r"images must have \d channels"):
         model(torch.randn(2, images.shape[1] + 1, 32, 32))
     with pytest.raises(ValueError, match="images must be a 4-D tensor"):
         model(images[0])
@@ -101,19 +114,19 @@ def test_wrong_channel_count_is_a_value_error(name):
             lambda: ResNet(layers=(2, 2), widths=(16,)),
             "widths must have one entry per stage",
         ),
-        (lambda: ResNet(layers=(2, 0), widths=(16, 32)), "layers must be >= 1"),
+        (lambda: ResNet(layers=(2, 0), widths=(16, 32)), r"layers\[1\] must be >= 1"),
         (lambda: ResNet(residual=False, zero_init_residual=True), "zero_init_residual"),
         (
             lambda: ResNet(layers=(1, 1), widths=(32, 16)),
-            "shortcut='pad' can only add channels",
+            r"widths must not decrease with shortcut='pad'",
         ),
         (lambda: AlexNet(activation="gelu"), "activation must be one of"),
         (lambda: AlexNet(dropout=1.5), "dropout must be in"),
         (lambda: AlexNet(widths=(8, 8, 8)), "widths must have 5 entries"),
         (lambda: LeNet(activation="softsign"), "activation must be one of"),
         (lambda: LeNet(num_classes=0), "num_classes must be >= 1"),
-        (lambda: VGG(stages=(1, 0), widths=(8, 8)), "stages must be >= 1"),
-        (lambda: LeNet()(torch.randn(1, 1, 28, 28)), r"images\.shape\[-2:\] \(H, W\)"),
+        (lambda: VGG(stages=(1, 0), widths=(8, 8)), r"stages\[1\] must be >= 1"),
+        (lambda: LeNet()(torch.randn(1, 1, 28, 28)), "images must be 32x32"),
     ],
 )
 def test_bad_arguments_name_the_argument(make, argument):
@@ -258,3 +271,23 @@ def test_overfits_one_batch(name):
     assert losses[-1] < losses[0] / 5, (
         f"{name}: loss {losses[0]:.3f} -> {losses[-1]:.3f} in 60 steps"
     )
+
+
+def test_resnet20_card_builds_the_library_preset():
+    """One name, one network: the zoo's resnet20 is the library's resnet20."""
+    from scratchvision import zoo
+
+    card = zoo.card("resnet20-shapeworld")
+    assert card["builder"].endswith(":resnet20")
+    ours = resnet20(**card["kwargs"])
+    shapes = {k: v.shape for k, v in ours.state_dict().items()}
+    loaded = zoo.load("resnet20-shapeworld")
+    assert shapes == {k: v.shape for k, v in loaded.state_dict().items()}
+    # the only difference from the CIFAR preset: a 7x7 stem conv instead of a 3x3
+    assert count_params(ours) - count_params(resnet20()) == 3 * 16 * (7 * 7 - 3 * 3)
+    # ... and it is the ImageNet stem: 64x64 scenes reach the first stage at 16x16
+    assert [m.shape[-1] for m in ours.stage_maps(torch.zeros(1, 3, 64, 64))] == [
+        16,
+        8,
+        4,
+    ]

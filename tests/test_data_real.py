@@ -1,6 +1,8 @@
 """The opt-in CIFAR-10 loader, on small files in the real CIFAR-10 pickle format."""
 
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -76,3 +78,19 @@ def test_dataset_pickles_for_worker_processes(tmp_path):
 def test_download_is_keyword_only(tmp_path):
     with pytest.raises(TypeError):
         cifar10(tmp_path, True, True)
+
+
+def test_importing_data_does_not_import_torchvision():
+    """torchvision (about a second of import time) loads only when cifar10() runs."""
+    code = (
+        "import sys, scratchvision.data\n"
+        "assert 'torchvision' not in sys.modules, 'import scratchvision.data "
+        "imported torchvision'\n"
+        "from scratchvision.data import ShapeWorld, natural_images\n"
+        "ShapeWorld(size=16).scene(0)\n"
+        "assert 'torchvision' not in sys.modules, 'rendering a scene imported it'\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr

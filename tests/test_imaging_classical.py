@@ -9,7 +9,7 @@ import torch
 from scratchvision.imaging import blur as B
 from scratchvision.imaging import classical as C
 from scratchvision.imaging import degrade as D
-from scratchvision.imaging.metrics import psnr
+from scratchvision.metrics import psnr
 from skimage import data
 
 

@@ -9,6 +9,7 @@ import torch
 from PIL import Image
 from scratchvision.imaging import blur as B
 from scratchvision.imaging import degrade as D
+from scratchvision.imaging import motion as M
 from skimage import data
 
 
@@ -242,23 +243,23 @@ def test_blur_rejects_bad_kernels():
 
 def test_frames_from_motion_shapes_middle_frame_and_determinism():
     image = astronaut(96)
-    frames = B.frames_from_motion(image, 9, crop_size=48, generator=gen(5))
+    frames = M.frames_from_motion(image, 9, crop_size=48, generator=gen(5))
     assert frames.shape == (9, 3, 48, 48)
     assert torch.allclose(
         frames[4], image[:, 24:72, 24:72], atol=1e-5
     )  # the sharp target
-    assert frames.equal(B.frames_from_motion(image, 9, crop_size=48, generator=gen(5)))
+    assert frames.equal(M.frames_from_motion(image, 9, crop_size=48, generator=gen(5)))
     assert not frames.equal(
-        B.frames_from_motion(image, 9, crop_size=48, generator=gen(6))
+        M.frames_from_motion(image, 9, crop_size=48, generator=gen(6))
     )
     with pytest.raises(ValueError, match="n_frames"):
-        B.frames_from_motion(image, 4, crop_size=48)
+        M.frames_from_motion(image, 4, crop_size=48)
     with pytest.raises(ValueError, match="crop_size"):
-        B.frames_from_motion(image, 3, crop_size=200)
+        M.frames_from_motion(image, 3, crop_size=200)
 
 
 def test_random_trajectory_is_centred_and_smooth():
-    path = B.random_trajectory(15, speed=2.0, jitter=0.1, generator=gen())
+    path = M.random_trajectory(15, speed=2.0, jitter=0.1, generator=gen())
     assert path.shape == (15, 2) and path[7].abs().max() == 0
     step = path.diff(dim=0).norm(dim=1)
     assert step.mean().item() == pytest.approx(
@@ -269,24 +270,24 @@ def test_random_trajectory_is_centred_and_smooth():
 def test_average_of_identical_frames_is_the_frame():
     frame = astronaut(32)
     frames = frame[None].expand(5, -1, -1, -1)
-    assert torch.allclose(B.average_frames(frames), frame)
-    assert torch.allclose(B.average_frames(frames, gamma=2.2), frame, atol=1e-6)
-    assert B.average_frames(torch.stack([frames, frames])).shape == (2, 3, 32, 32)
+    assert torch.allclose(M.average_frames(frames), frame)
+    assert torch.allclose(M.average_frames(frames, gamma=2.2), frame, atol=1e-6)
+    assert M.average_frames(torch.stack([frames, frames])).shape == (2, 3, 32, 32)
 
 
 def test_averaging_a_horizontal_sweep_is_a_box_blur():
     """Shifts dx = -2..2 average to the 1x5 box PSF, the GoPro model's simplest case."""
     image = astronaut(64, dtype=torch.float64)
     sweep = torch.tensor([[dx, 0.0] for dx in range(-2, 3)], dtype=torch.float64)
-    frames = B.frames_from_motion(image, 5, crop_size=32, trajectory=sweep)
+    frames = M.frames_from_motion(image, 5, crop_size=32, trajectory=sweep)
     box = torch.full((1, 5), 0.2, dtype=torch.float64)
     assert torch.allclose(
-        B.average_frames(frames), B.blur(image, box)[:, 16:48, 16:48], atol=1e-9
+        M.average_frames(frames), B.blur(image, box)[:, 16:48, 16:48], atol=1e-9
     )
-    sharp, blurred = frames[2], B.average_frames(frames)
+    sharp, blurred = frames[2], M.average_frames(frames)
     assert (
         blurred.diff(dim=-1).abs().mean() < 0.8 * sharp.diff(dim=-1).abs().mean()
     )  # fewer edges
     with pytest.raises(ValueError, match="trajectory"):
-        B.frames_from_motion(image, 5, crop_size=32, trajectory=sweep[:3])
-    assert not math.isnan(B.average_frames(frames, gamma=2.2).sum().item())
+        M.frames_from_motion(image, 5, crop_size=32, trajectory=sweep[:3])
+    assert not math.isnan(M.average_frames(frames, gamma=2.2).sum().item())

@@ -12,8 +12,8 @@ from scratchvision.imaging.losses import (
     perceptual_loss,
     total_variation,
 )
-from scratchvision.imaging.metrics import random_features
 from scratchvision.imaging.unet import MultiScaleUNet, image_pyramid
+from scratchvision.metrics import random_features
 
 
 def pair(shape=(2, 3, 9, 7), seed=0):

@@ -70,6 +70,14 @@ def test_unet_keeps_any_size(options, out_channels, size):
     assert out.shape == (2, out_channels, *size)
 
 
+def test_the_unet_is_the_shared_block_under_every_old_name():
+    import scratchvision.imaging as imaging
+    from scratchvision import blocks, zoo
+
+    assert UNet is blocks.UNet is imaging.UNet
+    assert zoo.resolve(zoo.card("denoise-unet")["builder"]) is blocks.UNet
+
+
 def test_unet_small_preset_shape():
     assert unet_small()(torch.rand(1, 3, 37, 45)).shape == (1, 3, 37, 45)
 

@@ -1,4 +1,7 @@
-"""imaging.recipes: simulated pairs, the restoration trainer, held-out scores."""
+"""Chapter-5 recipes: simulated pairs, the restoration trainer, held-out scores.
+
+``R`` is ``imaging.recipes``, the index of names the zoo cards use.
+"""
 
 import numpy as np
 import pytest
@@ -6,15 +9,16 @@ import torch
 import torch.nn.functional as F
 from scratchvision import zoo
 from scratchvision.imaging import recipes as R
-from scratchvision.imaging.blur import (
+from scratchvision.imaging.benchmark import metrics_benchmark
+from scratchvision.imaging.blur import blur
+from scratchvision.imaging.losses import multiscale_loss
+from scratchvision.imaging.motion import (
     average_frames,
-    blur,
     frames_from_motion,
     random_trajectory,
 )
-from scratchvision.imaging.losses import multiscale_loss
-from scratchvision.imaging.metrics import psnr
 from scratchvision.imaging.unet import UNet
+from scratchvision.metrics import psnr
 from skimage.metrics import peak_signal_noise_ratio
 from torch import nn
 
@@ -321,3 +325,11 @@ def test_shake_checks_one_path_per_patch_and_adds_noise():
     )
     with pytest.raises(ValueError, match="one path per patch"):
         R.shake(clean, still[:1], margin=4)
+
+
+def test_metrics_benchmark_rows():
+    rows = metrics_benchmark(size=48, repeats=1)
+    assert [r["metric"] for r in rows] == ["psnr", "ssim"]
+    assert all(
+        r["ours_ms"] > 0 and r["skimage_ms"] > 0 and r["ratio"] > 0 for r in rows
+    )

@@ -1,4 +1,4 @@
-"""imaging.recipes_sr: SR pairs, the SRGAN recipe, the held-out evaluator, SR zoo."""
+"""Super-resolution: SR pairs, the SRGAN recipe, the held-out evaluator, SR zoo."""
 
 import functools
 
@@ -6,17 +6,13 @@ import pytest
 import torch
 from scratchvision import checks, zoo
 from scratchvision.imaging.degrade import bicubic_downsample
+from scratchvision.imaging.heldout import eval_sr
 from scratchvision.imaging.losses import gan_d_loss, l1_loss, l2_loss, perceptual_loss
-from scratchvision.imaging.metrics import random_features
-from scratchvision.imaging.recipes import bicubic_pair, train_restorer
-from scratchvision.imaging.recipes_sr import (
-    content_loss,
-    detail_ratio,
-    eval_sr,
-    realistic_pair,
-    train_srgan,
-)
+from scratchvision.imaging.pairs import bicubic_pair, realistic_pair
 from scratchvision.imaging.restorers import PixelShuffleSR, pixel_shuffle
+from scratchvision.imaging.srgan import content_loss, train_srgan
+from scratchvision.imaging.training import train_restorer
+from scratchvision.metrics import random_features
 
 TINY = dict(steps=2, epochs=1, batch_size=2, patch_size=24, lr=1e-2)
 
@@ -109,24 +105,6 @@ def test_eval_sr_of_an_untrained_net_is_bicubic():
         15 < scores["psnr"] < 50
         and 0 < scores["ssim"] <= 1
         and scores["perceptual"] > 0
-    )
-
-
-def test_detail_ratio_is_one_for_the_target_below_for_blur_above_for_noise():
-    from scratchvision.imaging.blur import blur, gaussian_kernel
-
-    g = torch.Generator().manual_seed(0)
-    target = torch.rand(2, 3, 16, 16, generator=g)
-    assert detail_ratio(target, target).item() == pytest.approx(1.0)
-    assert detail_ratio(blur(target, gaussian_kernel(5, 1.5)), target) < 0.5
-    assert (
-        detail_ratio(
-            (target + 0.2 * torch.randn(target.shape, generator=g)).clamp(0, 1), target
-        )
-        > 1
-    )
-    assert detail_ratio(torch.full_like(target, 0.5), target) < 1e-5, (
-        "a flat image has no detail"
     )
 
 

@@ -1,5 +1,8 @@
 """device, show, validate, kernels."""
 
+import re
+from pathlib import Path
+
 import pytest
 import torch
 from scratchvision import device, kernels, show, validate
@@ -24,7 +27,7 @@ def test_show_source_renders_the_real_code():
     code = show.show_source(fit)
     assert "def fit(" in code.data and code._repr_html_().count("<span") > 10
     assert show.show_source(fit, lines=(1, 2)).data.count("\n") == 1
-    assert show.where(fit) == "train.py"
+    assert show.where(fit) == "train/loop.py"
     with pytest.raises(ValueError, match="lines must lie in"):
         show.show_source(fit, lines=(5, 1))
     with pytest.raises(ValueError, match="with source"):
@@ -72,3 +75,43 @@ def test_kernels_fall_back_to_the_reference():
     assert kernels.triton_available() is (
         kernels.triton_available() and torch.cuda.is_available()
     )
+
+
+def _rooms_table():
+    """(room, status) rows of CONTRIBUTING.md's "Rooms" table."""
+    from conftest import ROOT
+
+    text = (ROOT / "CONTRIBUTING.md").read_text().split("## Rooms", 1)[1]
+    rows = [line for line in text.split("\n\n| room |", 1)[1].splitlines()[2:]]
+    table = []
+    for row in rows:
+        if not row.startswith("|"):
+            break
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        for name in re.findall(r"`([a-z_]+)/?`", cells[0]):
+            table.append((name, cells[-1]))
+    return table
+
+
+def test_the_rooms_agree_in_every_document():
+    """CONTRIBUTING's map, the package docstring and the README name the same rooms,
+    and a room is marked planned exactly when it does not exist yet."""
+    import scratchvision
+    from conftest import ROOT
+
+    table = _rooms_table()
+    assert len(table) >= 19, table
+    package = Path(scratchvision.__file__).parent
+    readme = (ROOT / "README.md").read_text().split("## What is where", 1)[1]
+    for room, status in table:
+        exists = (package / room).is_dir() or (package / f"{room}.py").is_file()
+        assert exists == (status != "planned"), f"{room}: status {status!r}"
+        assert f"``{room}``" in scratchvision.__doc__, f"package docstring: {room}"
+        assert f"`{room}`" in readme, f"README's What is where: {room}"
+        if status == "planned":
+            for text in (readme, scratchvision.__doc__):
+                said = text.split(f"{room}`", 1)[1].split(")", 1)[0]
+                assert "planned" in said, f"{room} must be marked planned: {said!r}"
+    listed = {room for room, _ in table}
+    rooms = {p.name for p in package.iterdir() if (p / "__init__.py").is_file()}
+    assert rooms <= listed, f"packages missing from the map: {rooms - listed}"

@@ -266,7 +266,7 @@ def test_receptive_field_formula_and_gradient(layers, expected):
         ),
         (
             lambda x, w: conv2d_naive(x, w, dilation=5),
-            r"conv2d_naive: kernel \(3, 2\) with dilation \(5, 5\)",
+            r"conv2d_naive: weight's kernel \(3, 2\) with dilation \(5, 5\) spans 11",
         ),
         (lambda x, w: im2col(x[0], 3), r"im2col: input must be a 4-D tensor"),
         (lambda x, w: im2col(x, 0), r"im2col: kernel_size must be >= 1"),
@@ -276,7 +276,7 @@ def test_receptive_field_formula_and_gradient(layers, expected):
         ),
         (
             lambda x, w: avg_pool2d(x, 10),
-            r"avg_pool2d: kernel_size \(10, 10\) is larger than the input",
+            r"avg_pool2d: kernel_size \(10, 10\) spans 10 pixels of height",
         ),
         (
             lambda x, w: conv_output_size(4, 7),

@@ -14,7 +14,7 @@ from scratchvision.backbones.swin import (
     swin_tiny,
     wmsa_flops,
 )
-from scratchvision.ops.attention import MultiHeadAttention, record_attention
+from scratchvision.blocks import MultiHeadAttention, record_attention, record_features
 from scratchvision.ops.windows import (
     cyclic_shift,
     shifted_window_mask,
@@ -149,10 +149,14 @@ def test_swin_shapes_and_hooks():
         0,
         2,
     ]
-    seen = []
-    model.cam_layer.register_forward_hook(lambda m, i, out: seen.append(out))
-    model(x)
-    assert model.tokens_to_map(seen[0]).shape == (2, 32, 8, 8)
+    with record_features(model) as maps:
+        model(x)
+    assert [tuple(m.shape) for m in maps] == [(2, 32, 8, 8)]
+    assert [tuple(m.shape) for m in model.stage_maps(x)] == [
+        (2, 16, 16, 16),  # stage 1, before its patch merging
+        (2, 32, 8, 8),
+    ]
+    assert model.feature_dim == 32
 
 
 def test_swin_presets_and_small_last_stage():

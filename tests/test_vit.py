@@ -1,4 +1,4 @@
-"""Patches, ViT, inspection hooks: shapes, oracles, properties, one-batch overfit."""
+"""Patches, ViT, its seams and inspection doors: shapes, oracles, properties."""
 
 import math
 
@@ -8,15 +8,15 @@ import torch.nn as nn
 import torch.nn.functional as F
 from conftest import overfit_one_batch
 from einops import rearrange
-from scratchvision.backbones.vit import (
+from scratchvision.backbones import ViT, mean_attention_distance, vit_small, vit_tiny
+from scratchvision.blocks import (
+    MultiHeadAttention,
     PatchEmbed,
-    ViT,
-    mean_attention_distance,
+    interpolate_pos_embed,
+    record_attention,
+    record_features,
     sincos_2d,
-    vit_small,
-    vit_tiny,
 )
-from scratchvision.ops.attention import MultiHeadAttention, record_attention
 from scratchvision.ops.patches import patchify, unpatchify
 
 
@@ -116,16 +116,91 @@ def test_vit_reuses_the_shared_attention_and_records_it():
     assert [tuple(p.shape) for p in probs] == [(2, 2, 17, 17)] * 3
 
 
-def test_cam_layer_gets_gradient_on_every_patch():
+def test_recorded_cam_map_gets_gradient_on_every_patch():
     model = ViT(image_size=32, patch_size=8, dim=32, depth=2, heads=2)
-    seen = []
-    handle = model.cam_layer.register_forward_hook(lambda m, i, out: seen.append(out))
-    logits = model(torch.randn(1, 3, 32, 32))
-    handle.remove()
-    (grad,) = torch.autograd.grad(logits[0, 0], seen[0])
-    grad_map = model.tokens_to_map(grad)  # (1, D, 4, 4)
-    assert grad_map.shape == (1, 32, 4, 4)
-    assert (grad_map.abs().sum(dim=1) > 0).all()
+    with record_features(model) as maps:
+        logits = model(torch.randn(1, 3, 32, 32))
+    (grad,) = torch.autograd.grad(logits[0, 0], maps[0])
+    assert grad.shape == (1, 32, 4, 4) and model.feature_dim == 32
+    assert (grad.abs().sum(dim=1) > 0).all()
+
+
+def old_encode(model, images):
+    """The encoder as it was written before the seams: the oracle for them."""
+    x = model.patch_embed(images)  # (B, N, D)
+    cls = model.cls_token.expand(len(x), -1, -1)
+    x = model.dropout(torch.cat([cls, x], dim=1) + model.pos_embedding)
+    for block in model.blocks:
+        x = block(x)
+    return model.norm(x)
+
+
+@pytest.mark.parametrize("pos_embed", ["learned", "sincos"])
+def test_encode_tokens_of_embed_is_the_old_encoder(pos_embed):
+    torch.manual_seed(0)
+    model = ViT(image_size=16, patch_size=4, dim=32, depth=2, heads=2).eval()
+    x = torch.randn(2, 3, 16, 16)
+    expected = old_encode(model, x)
+    torch.testing.assert_close(model.encode_tokens(model.embed(x)), expected)
+    torch.testing.assert_close(model.encode(x), expected)
+    torch.testing.assert_close(model.stage_maps(x)[0][:, :, 1, 2], expected[:, 1 + 6])
+
+
+def test_features_are_the_tokens_entering_the_last_block():
+    model = ViT(image_size=16, patch_size=4, dim=32, depth=3, heads=2).eval()
+    x = torch.randn(2, 3, 16, 16)
+    tokens = model.embed(x)
+    for block in model.blocks[:-1]:
+        tokens = block(tokens)
+    expected = rearrange(tokens[:, 1:], "b (h w) d -> b d h w", h=4)
+    torch.testing.assert_close(model.features(x), expected)
+
+
+def test_encoder_runs_on_a_random_subset_of_patches():
+    torch.manual_seed(0)
+    model = ViT(image_size=16, patch_size=4, dim=32, depth=2, heads=2).eval()
+    x = torch.randn(2, 3, 16, 16)
+    keep = torch.stack([torch.randperm(16)[:5] for _ in range(2)])  # (B, K)
+    out = model.encode_tokens(model.embed(x, keep=keep))  # (B, 1 + K, D)
+    assert out.shape == (2, 6, 32)
+    # directly: embed every patch with its position, pick the kept ones, add CLS
+    patches = model.patch_embed(x) + model.pos_embedding[:, 1:]  # (B, N, D)
+    kept = torch.stack([patches[b, keep[b]] for b in range(2)])  # (B, K, D)
+    cls = (model.cls_token + model.pos_embedding[:, :1]).expand(2, -1, -1)
+    direct = torch.cat([cls, kept], dim=1)
+    for block in model.blocks:
+        direct = block(direct)
+    torch.testing.assert_close(out, model.norm(direct))
+
+
+def test_a_vit_built_at_32_px_runs_at_48_px():
+    model = ViT(image_size=32, patch_size=8, dim=32, depth=2, heads=2).eval()
+    big = torch.randn(2, 3, 48, 48)
+    assert model(big).shape == (2, 10)
+    assert model.features(big).shape == (2, 32, 6, 6)
+    with record_attention(model) as probs:
+        model(big)
+    assert probs[0].shape == (2, 2, 37, 37)
+    # at the training size nothing is interpolated
+    small = torch.randn(1, 3, 32, 32)
+    torch.testing.assert_close(model.encode(small), old_encode(model, small))
+
+
+def test_interpolate_pos_embed_keeps_a_smooth_grid():
+    rows, cols = torch.meshgrid(torch.arange(4.0), torch.arange(6.0), indexing="ij")
+    pos = torch.stack([rows.flatten(), cols.flatten()], dim=1)  # (24, 2): a ramp
+    assert interpolate_pos_embed(pos, (4, 6), (4, 6)) is pos
+    big = interpolate_pos_embed(pos, (4, 6), (8, 12)).view(8, 12, 2)
+    # the resized ramp is still a ramp: symmetric about the grid's centre (rows and
+    # columns are flipped together), monotone, and centred on the same mean
+    torch.testing.assert_close(
+        big + big.flip(0, 1), torch.tensor([3.0, 5.0]).expand(8, 12, 2)
+    )
+    torch.testing.assert_close(big.mean(dim=(0, 1)), pos.mean(dim=0))
+    assert (big[1:, :, 0] >= big[:-1, :, 0] - 1e-5).all()
+    assert (big[:, 1:, 1] >= big[:, :-1, 1] - 1e-5).all()
+    with pytest.raises(ValueError, match="pos must have gh \\* gw = 24 rows"):
+        interpolate_pos_embed(pos[:20], (4, 6), (2, 3))
 
 
 def test_mean_attention_distance():
@@ -174,9 +249,9 @@ def test_vit_overfits_one_batch():
 
 def test_vit_input_errors():
     model = ViT(image_size=32, dim=32, depth=1)
-    with pytest.raises(ValueError, match=r"images must be \(32, 32\) \(image_size\)"):
-        model(torch.randn(1, 3, 64, 64))
-    with pytest.raises(
-        ValueError, match=r"images.shape\[1\] \(channels\) must be one of \[3\]"
-    ):
+    with pytest.raises(ValueError, match="images height and width must be divisible"):
+        model(torch.randn(1, 3, 60, 60))
+    with pytest.raises(ValueError, match=r"images must have 3 channels"):
         model(torch.randn(1, 1, 32, 32))
+    with pytest.raises(ValueError, match=r"keep must hold patch indices in \[0, 16\)"):
+        model.embed(torch.randn(1, 3, 32, 32), keep=torch.tensor([[0, 16]]))

@@ -11,17 +11,17 @@ Chapters add rows by adding a function to ``SECTIONS``.
 from __future__ import annotations
 
 import argparse
+import functools
 import platform
-import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from scratchvision.measure import timed
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_BUDGET_S = 90  # CONTRIBUTING.md: a notebook runs in at most 90 s on 2 cores
@@ -29,15 +29,8 @@ Row = dict[str, str]
 
 
 def median_ms(fn: Callable[[], object], *, repeats: int = 7, warmup: int = 1) -> float:
-    """Median wall time of ``fn()`` in milliseconds."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times)
+    """Median wall time of ``fn()`` in milliseconds, by ``measure.timed``."""
+    return 1e3 * timed(fn, repeats=repeats, warmup=warmup).median
 
 
 def compare(
@@ -148,15 +141,20 @@ def section_attention() -> list[Row]:
 
 
 def section_backbones() -> list[Row]:
-    """Forward+backward throughput of every chapter-1 preset at batch 32."""
+    """Forward+backward throughput of every chapter-1 preset at batch 32.
+
+    A network with a zoo checkpoint is built from its card (``zoo.build``), so the
+    name in the table is the network the zoo trained.
+    """
     from scratchvision import backbones as bb
+    from scratchvision import zoo
 
     presets = {
         "LeNet (1x32x32)": (bb.LeNet(), (1, 32, 32)),
         "AlexNet": (bb.AlexNet(), (3, 64, 64)),
         "vgg_small": (bb.vgg_small(), (3, 64, 64)),
-        "resnet20": (bb.resnet20(), (3, 64, 64)),
-        "plain20": (bb.plain20(), (3, 64, 64)),
+        "resnet20-shapeworld": (zoo.build("resnet20-shapeworld"), (3, 64, 64)),
+        "plain20-shapeworld": (zoo.build("plain20-shapeworld"), (3, 64, 64)),
         "vit_tiny": (bb.vit_tiny(), (3, 64, 64)),
         "vit_small": (bb.vit_small(), (3, 64, 64)),
         "swin_tiny": (bb.swin_tiny(), (3, 64, 64)),
@@ -177,7 +175,7 @@ def section_backbones() -> list[Row]:
 
 
 def section_metrics() -> list[Row]:
-    from scratchvision.imaging.metrics import metrics_benchmark
+    from scratchvision.imaging.benchmark import metrics_benchmark
 
     return [
         {
@@ -193,7 +191,7 @@ def section_metrics() -> list[Row]:
 
 def section_denoising() -> list[Row]:
     """Quality and speed of each denoiser at σ=25; time is relative to BM3D."""
-    from scratchvision.imaging.recipes import denoise_benchmark
+    from scratchvision.imaging.benchmark import denoise_benchmark
 
     table = denoise_benchmark(sigmas=(25,), n_crops=2, size=128)
     bm3d = next(r for r in table if r["method"] == "BM3D")
@@ -215,25 +213,24 @@ def section_notebooks() -> list[Row]:
     for path in sorted((ROOT / "notebooks").rglob("*.ipynb")):
         if ".ipynb_checkpoints" in path.parts:
             continue
-        start = time.perf_counter()
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "jupyter",
-                "nbconvert",
-                "--to",
-                "notebook",
-                "--execute",
-                "--stdout",
-                "--ExecutePreprocessor.timeout=600",
-                str(path),
-            ],
-            capture_output=True,
-            text=True,
-            cwd=path.parent,
+        command = [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            "--stdout",
+            "--ExecutePreprocessor.timeout=600",
+            str(path),
+        ]
+        run = timed(
+            functools.partial(
+                subprocess.run, command, capture_output=True, text=True, cwd=path.parent
+            )
         )
-        seconds = time.perf_counter() - start
+        result, seconds = run.result, run.seconds[0]
         if result.returncode != 0:
             within = "FAILED"
         else:

@@ -7,12 +7,23 @@ is reported as *which argument*, *what was expected* and *what came in*, e.g.::
 
 These helpers keep those messages uniform. They are for user input only; internal
 invariants stay as plain code.
+
+A public function names itself once, in a :class:`Checker`, and its guard reads as a
+list of expectations::
+
+    check = Checker("window_partition")
+    check.tensor("x", x, ndim=4, dims="(B, H, W, C)")
+    check.int("window", window, min_value=1)
+    check.that(x.shape[1] % window == 0, f"x height must be divisible by {window}")
+
+The ``check_*`` functions underneath take the name as ``fn=``.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -154,3 +165,86 @@ def check_choice(
     if value not in options:
         raise ValueError(f"{_where(fn)}{name} must be one of {options}, got {value!r}")
     return value
+
+
+def check_bool(name: str, value: Any, *, fn: str | None = None) -> bool:
+    """Check that ``value`` is ``True`` or ``False`` (not ``1``, not ``"yes"``)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{_where(fn)}{name} must be True or False, got {value!r}")
+    return value
+
+
+def check_callable(
+    name: str, value: Any, *, optional: bool = False, fn: str | None = None
+) -> Any:
+    """Check that ``value`` can be called (or is ``None``, when ``optional``)."""
+    if not (callable(value) or (optional and value is None)):
+        allowed = "a function or None" if optional else "a function"
+        raise ValueError(
+            f"{_where(fn)}{name} must be {allowed}, got {type(value).__name__}"
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class Checker:
+    """The argument checks of one public function, its name written once.
+
+    Each method is the ``check_*`` function of the same name with ``fn`` filled in,
+    so a message always starts with the function the reader called. The name is
+    passed explicitly: nothing inspects the call stack.
+
+    Args:
+        fn: the public name, as the reader calls it (``"conv2d"``,
+            ``"ShapeWorld.scene"``).
+    """
+
+    fn: str
+
+    def tensor(self, name: str, value: Any, **options: Any) -> torch.Tensor:
+        """:func:`check_tensor` (options: ``ndim``, ``dims``, ``floating``, ...)."""
+        return check_tensor(name, value, fn=self.fn, **options)
+
+    def int(self, name: str, value: Any, *, min_value: int | None = None) -> int:
+        """See :func:`check_int`."""
+        return check_int(name, value, min_value=min_value, fn=self.fn)
+
+    def ints(self, *, min_value: int | None = None, **values: Any) -> None:
+        """:func:`check_int` for each keyword: ``check.ints(min_value=1, height=h)``."""
+        for name, value in values.items():
+            check_int(name, value, min_value=min_value, fn=self.fn)
+
+    def pair(self, name: str, value: Any, *, min_value: int = 0) -> tuple[int, int]:
+        """See :func:`check_pair`."""
+        return check_pair(name, value, min_value=min_value, fn=self.fn)
+
+    def range(
+        self,
+        name: str,
+        value: Any,
+        *,
+        low: float | None = None,
+        high: float | None = None,
+    ) -> float:
+        """See :func:`check_range` (NaN and infinities are refused)."""
+        return check_range(name, value, low=low, high=high, fn=self.fn)
+
+    def choice(self, name: str, value: Any, choices: Iterable[Any]) -> Any:
+        """See :func:`check_choice`."""
+        return check_choice(name, value, choices, fn=self.fn)
+
+    def bool(self, name: str, value: Any) -> bool:
+        """See :func:`check_bool`."""
+        return check_bool(name, value, fn=self.fn)
+
+    def callable(self, name: str, value: Any, *, optional: bool = False) -> Any:
+        """See :func:`check_callable`."""
+        return check_callable(name, value, optional=optional, fn=self.fn)
+
+    def that(self, condition: bool, message: str) -> None:
+        """Raise ``ValueError("fn: message")`` unless ``condition`` holds.
+
+        The message should name the argument, what was expected and what came in.
+        """
+        if not condition:
+            raise ValueError(f"{self.fn}: {message}")

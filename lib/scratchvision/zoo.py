@@ -27,17 +27,19 @@ its card.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import importlib
 import json
 import platform
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
+
+from scratchvision.measure import timed
 
 DEFAULT_ROOT = Path(__file__).parent / "checkpoints"
 MAX_BYTES = 5 * 1024 * 1024
@@ -142,9 +144,11 @@ def train(
     entry = card(name, root)
     torch.manual_seed(seed)
     model = build(name, root)
-    start = time.perf_counter()
-    log = resolve(entry["recipe"])(model, **entry.get("recipe_kwargs", {}))
-    seconds = time.perf_counter() - start
+    recipe = functools.partial(
+        resolve(entry["recipe"]), model, **entry.get("recipe_kwargs", {})
+    )
+    run = timed(recipe)
+    log, seconds = run.result, run.seconds[0]
     model.eval()
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     if entry.get("store") == "float16":

@@ -1,20 +1,38 @@
-"""Chapter 1 backbones: CNNs from LeNet to ResNet; ViT and Swin in ``vit``, ``swin``.
+"""Chapter 1 backbones: CNNs from LeNet to ResNet, and the ViT and Swin transformers.
 
-Every model maps images Tensor[B, C, H, W] to logits Tensor[B, num_classes] and is
-inspected the same way: ``model.features(images)`` returns the last spatial feature map
-Tensor[B, C', h, w], and ``model.cam_layer`` is the module whose output is the CAM /
-Grad-CAM target (for the CNNs that output is ``features(images)`` itself; ViT and Swin
-output tokens, which their ``tokens_to_map`` lays out as a map).
+Every model maps images Tensor[B, C, H, W] to logits Tensor[B, num_classes], and every
+model is looked inside the same way, whatever its kind:
+
+- ``model.features(images)`` -> Tensor[B, C, h, w]: the map CAM and Grad-CAM explain,
+  on the autograd graph (for ViT, the patch tokens entering its last block);
+- ``model.stage_maps(images)`` -> [Tensor[B, C_i, h_i, w_i], ...]: one map per
+  resolution, finest first (for FCN, U-Net decoders, FPN, Mask R-CNN); the CNNs' and
+  Swin's last map is ``features(images)``, a plain ViT has one level;
+- ``model.feature_dim``: C of ``features``;
+- ``model.cam_layer``: the ``FeatureTap`` the map passes during ``model(images)``.
+
+Two doors, from ``scratchvision.blocks``, each a ``with`` block around an ordinary
+forward pass::
+
+    from scratchvision.blocks import record_attention, record_features
+
+    with record_features(model) as maps:      # every backbone
+        logits = model(images)
+    grads = torch.autograd.grad(logits[:, k].sum(), maps[-1])  # Grad-CAM's gradients
+    with record_attention(model) as probs:    # ViT and Swin: Tensor[B, h, Q, N] each
+        model(images)
+
+``scratchvision.explain`` (``cam``, ``grad_cam``) is written once on top of
+``record_features`` and never asks which model it explains. Building blocks shared by
+several models (attention, transformer and residual blocks, conv stages, U-Net) are in
+``scratchvision.blocks``; each file here is one model, and no model imports another.
 """
 
 from scratchvision.backbones.alexnet import AlexNet
+from scratchvision.backbones.attention_distance import mean_attention_distance
 from scratchvision.backbones.cost import attention_cost_curve
-from scratchvision.backbones.lenet import ACTIVATIONS, LeNet
+from scratchvision.backbones.lenet import LeNet
 from scratchvision.backbones.resnet import (
-    BasicBlock,
-    Bottleneck,
-    PadShortcut,
-    ResidualBlock,
     ResNet,
     plain20,
     resnet8,
@@ -23,62 +41,39 @@ from scratchvision.backbones.resnet import (
     resnet_cifar,
 )
 from scratchvision.backbones.swin import (
-    PatchMerging,
     Swin,
     SwinBlock,
-    WindowAttention,
     msa_flops,
     relative_position_index,
     swin_micro,
     swin_tiny,
     wmsa_flops,
 )
-from scratchvision.backbones.vgg import VGG, conv3x3_stage, vgg11_small, vgg_small
-from scratchvision.backbones.vit import (
-    MLP,
-    Block,
-    PatchEmbed,
-    ViT,
-    mean_attention_distance,
-    sincos_2d,
-    vit_small,
-    vit_tiny,
-)
+from scratchvision.backbones.vgg import VGG, vgg11_small, vgg_small
+from scratchvision.backbones.vit import ViT, vit_small, vit_tiny
 
 __all__ = [
-    "ACTIVATIONS",
     "AlexNet",
-    "BasicBlock",
-    "Bottleneck",
     "LeNet",
-    "PadShortcut",
     "ResNet",
-    "ResidualBlock",
+    "Swin",
+    "SwinBlock",
     "VGG",
-    "conv3x3_stage",
+    "ViT",
+    "attention_cost_curve",
+    "mean_attention_distance",
+    "msa_flops",
     "plain20",
+    "relative_position_index",
     "resnet8",
     "resnet20",
     "resnet29_bottleneck",
     "resnet_cifar",
-    "vgg11_small",
-    "vgg_small",
-    "MLP",
-    "Block",
-    "PatchEmbed",
-    "ViT",
-    "mean_attention_distance",
-    "sincos_2d",
-    "vit_small",
-    "vit_tiny",
-    "PatchMerging",
-    "Swin",
-    "SwinBlock",
-    "WindowAttention",
-    "msa_flops",
-    "relative_position_index",
     "swin_micro",
     "swin_tiny",
+    "vgg11_small",
+    "vgg_small",
+    "vit_small",
+    "vit_tiny",
     "wmsa_flops",
-    "attention_cost_curve",
 ]

@@ -4,6 +4,9 @@ Taught in ``notebooks/01_cnn_vit/``, which uses the ``activation`` and ``dropout
 to reproduce the paper's two claims: ReLU networks converge several times faster than
 tanh ones (Sec. 3.1, Fig. 1), and dropout curbs overfitting of the large dense layers
 (Sec. 4.2).
+
+Inspected like every backbone (see ``scratchvision.backbones``): ``features``,
+``stage_maps``, ``feature_dim`` and the ``cam_layer`` tap.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from collections.abc import Sequence
 
 from torch import Tensor, nn
 
-from scratchvision.backbones.lenet import ACTIVATIONS
-from scratchvision.validate import check_choice, check_int, check_range, check_tensor
+from scratchvision.backbones._checks import check_images
+from scratchvision.blocks import ACTIVATIONS, FeatureTap
+from scratchvision.validate import Checker
 
 
 class AlexNet(nn.Module):
@@ -52,22 +56,10 @@ class AlexNet(nn.Module):
         dropout: float = 0.5,
     ):
         super().__init__()
-        self.in_channels = check_int(
-            "in_channels", in_channels, min_value=1, fn="AlexNet"
+        act, (c1, c2, c3, c4, c5) = _check_alexnet_args(
+            in_channels, num_classes, widths, hidden, activation, dropout
         )
-        check_int("num_classes", num_classes, min_value=1, fn="AlexNet")
-        check_int("hidden", hidden, min_value=1, fn="AlexNet")
-        check_range("dropout", dropout, low=0.0, high=1.0, fn="AlexNet")
-        act = ACTIVATIONS[
-            check_choice("activation", activation, ACTIVATIONS, fn="AlexNet")
-        ]
-        if len(widths) != 5:
-            raise ValueError(
-                f"AlexNet: widths must have 5 entries, got {tuple(widths)!r}"
-            )
-        c1, c2, c3, c4, c5 = (
-            check_int("widths", w, min_value=1, fn="AlexNet") for w in widths
-        )
+        self.in_channels, self.feature_dim = in_channels, c5
         self.body = nn.Sequential(
             nn.Conv2d(in_channels, c1, kernel_size=5, stride=2, padding=2),
             act(),  # (B, c1, H/2, W/2)
@@ -94,24 +86,42 @@ class AlexNet(nn.Module):
             nn.Linear(hidden, num_classes),  # (B, num_classes)
         )
 
-    @property
-    def cam_layer(self) -> nn.Module:
-        """The CAM target: conv5's activation, whose output is ``features(images)``."""
-        return self.body[-1]
+        self.cam_layer = FeatureTap()
+
+    def stage_maps(self, images: Tensor) -> list[Tensor]:
+        """Images ``(B, in_channels, H, W)`` -> maps at H/2, H/4 and H/8.
+
+        A stage ends where max pooling halves the resolution: conv1, conv2, and conv5
+        (``features(images)``).
+        """
+        check_images("AlexNet", images, self.in_channels)
+        x, maps = images, []
+        for layer in self.body:
+            if isinstance(layer, nn.MaxPool2d):
+                maps.append(x)  # the last map at this resolution
+            x = layer(x)
+        return [*maps, self.cam_layer(x)]  # ..., (B, c5, H/8, W/8)
 
     def features(self, images: Tensor) -> Tensor:
         """Images ``(B, in_channels, H, W)`` -> conv5 ``(B, widths[4], H/8, W/8)``."""
-        check_tensor(
-            "images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="AlexNet"
-        )
-        check_choice(
-            "images.shape[1] (channels)",
-            images.shape[1],
-            [self.in_channels],
-            fn="AlexNet",
-        )
-        return self.body(images)  # (B, c5, H/8, W/8)
+        return self.stage_maps(images)[-1]  # (B, c5, H/8, W/8)
 
     def forward(self, images: Tensor) -> Tensor:
         """Images ``(B, in_channels, H, W)`` -> logits ``(B, num_classes)``."""
         return self.head(self.features(images))  # (B, num_classes)
+
+
+def _check_alexnet_args(in_channels, num_classes, widths, hidden, activation, dropout):
+    """Sizes >= 1, five widths, a known activation; return it and the widths."""
+    check = Checker("AlexNet")
+    check.ints(min_value=1, in_channels=in_channels, num_classes=num_classes)
+    check.int("hidden", hidden, min_value=1)
+    check.range("dropout", dropout, low=0.0, high=1.0)
+    check.that(
+        isinstance(widths, (tuple, list)) and len(widths) == 5,
+        f"widths must have 5 entries, got {widths!r}",
+    )
+    for i, w in enumerate(widths):
+        check.int(f"widths[{i}]", w, min_value=1)
+    act = ACTIVATIONS[check.choice("activation", activation, ACTIVATIONS)]
+    return act, tuple(widths)

@@ -11,15 +11,14 @@ difference is which tokens see which. Used by the Swin lesson of
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable, Sequence
 
 import torch
 
-from scratchvision.ops.attention import MultiHeadAttention
+from scratchvision.blocks import MultiHeadAttention
+from scratchvision.measure import timed
 from scratchvision.ops.windows import window_partition
-from scratchvision.validate import check_int
+from scratchvision.validate import Checker
 
 
 def attention_cost_curve(
@@ -46,17 +45,10 @@ def attention_cost_curve(
         Eq. 1-2), and ``global_probs_mb``, ``window_probs_mb`` (size of the
         attention-probability tensor, the largest intermediate).
     """
-    fn = "attention_cost_curve"
-    check_int("window", window, min_value=1, fn=fn)
-    check_int("repeats", repeats, min_value=1, fn=fn)
+    _check_curve_args(sizes, dim, window, heads, repeats)
     attn = MultiHeadAttention(dim, heads=heads).eval()
     rows = []
     for size in sizes:
-        check_int("sizes[i]", size, min_value=1, fn=fn)
-        if size % window:
-            raise ValueError(
-                f"{fn}: every size must be divisible by window={window}, got {size}"
-            )
         grid = torch.randn(1, size, size, dim)  # (1, H, W, C)
         tokens = grid.flatten(1, 2)  # (1, N, C)
         windows = window_partition(grid, window)  # (nW, M*M, C)
@@ -81,10 +73,20 @@ def attention_cost_curve(
 
 @torch.no_grad()
 def _median_ms(run: Callable[[], torch.Tensor], repeats: int) -> float:
-    run()  # warm-up: first-call allocations are not the cost we want
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
+    # one warm-up call: first-call allocations are not the cost we want
+    return 1000 * timed(run, repeats=repeats, warmup=1).median
+
+
+def _check_curve_args(sizes, dim, window, heads, repeats) -> None:
+    check = Checker("attention_cost_curve")
+    check.that(
+        isinstance(sizes, (tuple, list)) and len(sizes) > 0,
+        f"sizes must be a non-empty sequence of ints, got {sizes!r}",
+    )
+    check.ints(min_value=1, dim=dim, window=window, heads=heads, repeats=repeats)
+    for i, size in enumerate(sizes):
+        check.int(f"sizes[{i}]", size, min_value=1)
+        check.that(
+            size % window == 0,
+            f"every size must be divisible by window={window}, got sizes[{i}]={size}",
+        )

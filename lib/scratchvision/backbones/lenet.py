@@ -3,25 +3,19 @@
 Taught in ``notebooks/01_cnn_vit/`` (chapter 1), where it is trained on scikit-learn's
 8x8 digits upsampled to 32x32.
 
-Inspection, the same in every CNN of the course: ``body`` maps images to the last
-spatial feature map and ``head`` maps that map to logits; ``model.features(images)``
-returns the map Tensor[B, C, h, w], and ``model.cam_layer`` is the module that outputs
-it, the CAM / Grad-CAM target of chapter 3 (hook it with
-``model.cam_layer.register_forward_hook``).
+Inspection, the same in every backbone of the course (see ``scratchvision.backbones``):
+``body`` maps images to the last spatial feature map and ``head`` maps that map to
+logits; ``features(images)`` is that map, ``stage_maps(images)`` the map of every
+resolution, and ``cam_layer`` the ``FeatureTap`` that ``record_features`` listens to.
 """
 
 from __future__ import annotations
 
 from torch import Tensor, nn
 
-from scratchvision.validate import check_choice, check_int, check_tensor
-
-#: Nonlinearities a chapter-1 model can be built with (shared by LeNet and AlexNet).
-ACTIVATIONS: dict[str, type[nn.Module]] = {
-    "tanh": nn.Tanh,
-    "relu": nn.ReLU,
-    "sigmoid": nn.Sigmoid,
-}
+from scratchvision.backbones._checks import check_images
+from scratchvision.blocks import ACTIVATIONS, FeatureTap
+from scratchvision.validate import Checker
 
 
 class LeNet(nn.Module):
@@ -47,17 +41,14 @@ class LeNet(nn.Module):
             ``"sigmoid"``.
     """
 
+    feature_dim = 16  # C3's channels
+
     def __init__(
         self, *, in_channels: int = 1, num_classes: int = 10, activation: str = "tanh"
     ):
         super().__init__()
-        self.in_channels = check_int(
-            "in_channels", in_channels, min_value=1, fn="LeNet"
-        )
-        check_int("num_classes", num_classes, min_value=1, fn="LeNet")
-        act = ACTIVATIONS[
-            check_choice("activation", activation, ACTIVATIONS, fn="LeNet")
-        ]
+        act = _check_lenet_args(in_channels, num_classes, activation)
+        self.in_channels = in_channels
         self.body = nn.Sequential(
             nn.Conv2d(in_channels, 6, kernel_size=5),
             act(),  # C1: (B, 6, 28, 28)
@@ -74,30 +65,42 @@ class LeNet(nn.Module):
             act(),  # F6: (B, 84)
             nn.Linear(84, num_classes),  # (B, num_classes)
         )
+        self.cam_layer = FeatureTap()
 
-    @property
-    def cam_layer(self) -> nn.Module:
-        """The CAM target: C3's activation, whose output is ``features(images)``."""
-        return self.body[-1]
+    def stage_maps(self, images: Tensor) -> list[Tensor]:
+        """Images ``(B, in_channels, 32, 32)`` -> [C1 ``(B, 6, 28, 28)``, C3 map].
+
+        A stage ends where pooling halves the resolution; the last map is
+        ``features(images)``.
+        """
+        _check_images(images, self.in_channels)
+        x, maps = images, []
+        for layer in self.body:
+            if isinstance(layer, nn.AvgPool2d):
+                maps.append(x)  # the last map at this resolution
+            x = layer(x)
+        return [*maps, self.cam_layer(x)]  # ..., (B, 16, 10, 10)
 
     def features(self, images: Tensor) -> Tensor:
-        """Images ``(B, in_channels, H, W)`` -> C3 map ``(B, 16, H - 22, W - 22)``."""
-        check_tensor(
-            "images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="LeNet"
-        )
-        check_choice(
-            "images.shape[1] (channels)",
-            images.shape[1],
-            [self.in_channels],
-            fn="LeNet",
-        )
-        return self.body(images)  # (B, 16, 10, 10) for a 32x32 input
+        """Images ``(B, in_channels, 32, 32)`` -> C3 map ``(B, 16, 10, 10)``."""
+        return self.stage_maps(images)[-1]  # (B, 16, 10, 10)
 
     def forward(self, images: Tensor) -> Tensor:
         """Images ``(B, in_channels, 32, 32)`` -> logits ``(B, num_classes)``."""
-        check_tensor("images", images, ndim=4, dims="(B, C, H, W)", fn="LeNet")
-        # C5's 5x5 kernel must see exactly S4's map; pad 28x28 MNIST digits by 2.
-        check_choice(
-            "images.shape[-2:] (H, W)", tuple(images.shape[-2:]), [(32, 32)], fn="LeNet"
-        )
         return self.head(self.features(images))  # (B, num_classes)
+
+
+def _check_lenet_args(in_channels, num_classes, activation) -> type[nn.Module]:
+    """Sizes >= 1 and a known activation; return its class."""
+    check = Checker("LeNet")
+    check.ints(min_value=1, in_channels=in_channels, num_classes=num_classes)
+    return ACTIVATIONS[check.choice("activation", activation, ACTIVATIONS)]
+
+
+def _check_images(images, channels: int) -> None:
+    """C5's 5x5 kernel must see all of S4: the images must be 32x32."""
+    check_images("LeNet", images, channels)
+    Checker("LeNet").that(
+        tuple(images.shape[-2:]) == (32, 32),
+        f"images must be 32x32 (pad 28x28 digits by 2), got {tuple(images.shape)}",
+    )

@@ -7,161 +7,25 @@ A block computes
 
     y = relu(F(x) + shortcut(x))     (Eq. 1; Eq. 2 when the shortcut must change shape)
 
-and its plain twin computes ``y = relu(F(x))`` with the very same ``F``.
+and its plain twin computes ``y = relu(F(x))`` with the very same ``F``. The blocks
+(``BasicBlock``, ``Bottleneck``, ``PadShortcut``) live in ``scratchvision.blocks``;
+this file stacks them into networks.
+
+Inspected like every backbone (see ``scratchvision.backbones``): ``features``,
+``stage_maps`` (one map per stage, for FPN and U-Net decoders), ``feature_dim`` and the
+``cam_layer`` tap.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import torch.nn.functional as F
 from torch import Tensor, nn
 
-from scratchvision.validate import check_choice, check_int, check_tensor
-
-
-class PadShortcut(nn.Module):
-    """Parameter-free shortcut, option A of He et al. 2016 (Sec. 4.2, CIFAR-10).
-
-    Subsamples by ``stride`` and zero-pads the new channels, so a residual net and its
-    plain twin have exactly the same parameters.
-    """
-
-    def __init__(self, out_channels: int, stride: int):
-        super().__init__()
-        self.out_channels, self.stride = out_channels, stride
-
-    def forward(self, x: Tensor) -> Tensor:
-        x = x[:, :, :: self.stride, :: self.stride]  # (B, C, H/s, W/s)
-        return F.pad(
-            x, (0, 0, 0, 0, 0, self.out_channels - x.shape[1])
-        )  # (B, C_out, H/s, W/s)
-
-
-def conv_bn(
-    in_channels: int, out_channels: int, kernel_size: int, stride: int = 1
-) -> list[nn.Module]:
-    """A bias-free conv followed by BatchNorm (which would cancel the bias anyway)."""
-    pad = kernel_size // 2  # "same" padding, so a stride of s divides H and W by s
-    conv = nn.Conv2d(
-        in_channels, out_channels, kernel_size, stride, padding=pad, bias=False
-    )
-    return [conv, nn.BatchNorm2d(out_channels)]
-
-
-class ResidualBlock(nn.Module):
-    """``relu(branch(x) + shortcut(x))``; ``relu(branch(x))`` when ``residual=False``.
-
-    Args:
-        branch: the residual function F, ending in a BatchNorm:
-            ``(B, in, H, W) -> (B, out, H/s, W/s)``.
-        in_channels, out_channels, stride: the shape change of ``branch``, which the
-            shortcut copies.
-        residual: keep the skip connection.
-        shortcut: how to copy a shape change: ``"pad"`` (option A, ``PadShortcut``) or
-            ``"conv"`` (option B, a 1x1 conv and BatchNorm, Eq. 2); an identity
-            otherwise.
-
-    ``self.add`` is an identity on the sum: hook it to look at (or count) the skip
-    connections.
-    """
-
-    expansion = 1  # out_channels / width, for the subclasses
-
-    def __init__(
-        self,
-        branch: nn.Sequential,
-        in_channels: int,
-        out_channels: int,
-        stride: int,
-        *,
-        residual: bool,
-        shortcut: str,
-    ):
-        super().__init__()
-        fn = type(self).__name__
-        check_choice("shortcut", shortcut, ("pad", "conv"), fn=fn)
-        check_int("stride", stride, min_value=1, fn=fn)
-        self.branch, self.residual, self.add = branch, residual, nn.Identity()
-        if not residual:
-            self.shortcut = None
-        elif in_channels == out_channels and stride == 1:
-            self.shortcut = nn.Identity()
-        elif shortcut == "conv":
-            self.shortcut = nn.Sequential(
-                *conv_bn(in_channels, out_channels, 1, stride)
-            )
-        elif out_channels >= in_channels:
-            self.shortcut = PadShortcut(out_channels, stride)
-        else:
-            raise ValueError(
-                f"{fn}: shortcut='pad' can only add channels, got {in_channels} -> "
-                f"{out_channels}"
-            )
-
-    def forward(self, x: Tensor) -> Tensor:
-        out = self.branch(x)  # (B, C_out, H/s, W/s)
-        if self.residual:
-            out = self.add(out + self.shortcut(x))  # (B, C_out, H/s, W/s)
-        return F.relu(out)
-
-
-class BasicBlock(ResidualBlock):
-    """Two 3x3 convs (He et al. 2016, Fig. 2).
-
-    ``(B, in, H, W) -> (B, width, H/s, W/s)``.
-    """
-
-    def __init__(
-        self,
-        *,
-        in_channels: int,
-        width: int,
-        stride: int = 1,
-        residual: bool = True,
-        shortcut: str = "pad",
-    ):
-        branch = nn.Sequential(
-            *conv_bn(in_channels, width, 3, stride),
-            nn.ReLU(),
-            *conv_bn(width, width, 3),
-        )
-        super().__init__(
-            branch, in_channels, width, stride, residual=residual, shortcut=shortcut
-        )
-
-
-class Bottleneck(ResidualBlock):
-    """1x1 reduce, 3x3, 1x1 expand by 4 (He et al. 2016, Fig. 5 right).
-
-    ``(B, in, H, W) -> (B, 4 width, H/s, W/s)``.
-
-    The stride sits on the 3x3 conv, as in torchvision ("ResNet v1.5").
-    """
-
-    expansion = 4
-
-    def __init__(
-        self,
-        *,
-        in_channels: int,
-        width: int,
-        stride: int = 1,
-        residual: bool = True,
-        shortcut: str = "pad",
-    ):
-        out = width * self.expansion
-        branch = nn.Sequential(
-            *conv_bn(in_channels, width, 1),
-            nn.ReLU(),
-            *conv_bn(width, width, 3, stride),
-            nn.ReLU(),
-            *conv_bn(width, out, 1),
-        )
-        super().__init__(
-            branch, in_channels, out, stride, residual=residual, shortcut=shortcut
-        )
-
+from scratchvision.backbones._checks import check_images
+from scratchvision.blocks import BasicBlock, Bottleneck, FeatureTap, ResidualBlock
+from scratchvision.blocks.conv import conv_bn
+from scratchvision.validate import Checker
 
 BLOCKS: dict[str, type[ResidualBlock]] = {"basic": BasicBlock, "bottleneck": Bottleneck}
 
@@ -198,12 +62,10 @@ def make_stage(
     ``(B, in_channels, H, W) -> (B, width * expansion, H/s, W/s)``.
     """
     options = {"width": width, "residual": residual, "shortcut": shortcut}
-    blocks = [
-        block(in_channels=in_channels, stride=stride, **options)
-    ]  # (B, width * expansion, H/s, W/s)
-    for _ in range(n_blocks - 1):
-        blocks.append(block(in_channels=width * block.expansion, **options))
-    return nn.Sequential(*blocks)
+    first = block(in_channels=in_channels, stride=stride, **options)  # H/s, W/s
+    width_out = width * block.expansion
+    rest = [block(in_channels=width_out, **options) for _ in range(n_blocks - 1)]
+    return nn.Sequential(first, *rest)
 
 
 class ResNet(nn.Module):
@@ -246,43 +108,20 @@ class ResNet(nn.Module):
         zero_init_residual: bool = False,
     ):
         super().__init__()
-        Block = BLOCKS[check_choice("block", block, BLOCKS, fn="ResNet")]
-        check_choice("stem", stem, ("cifar", "imagenet"), fn="ResNet")
-        check_choice("shortcut", shortcut, ("pad", "conv"), fn="ResNet")
-        self.in_channels = check_int(
-            "in_channels", in_channels, min_value=1, fn="ResNet"
+        Block = _check_resnet_args(
+            block, layers, widths, num_classes, in_channels, stem, shortcut
         )
-        check_int("num_classes", num_classes, min_value=1, fn="ResNet")
-        if len(layers) == 0 or len(widths) != len(layers):
-            raise ValueError(
-                f"ResNet: widths must have one entry per stage ({len(layers)}), got "
-                f"{tuple(widths)!r}"
-            )
-        for n, w in zip(layers, widths):
-            check_int("layers", n, min_value=1, fn="ResNet")
-            check_int("widths", w, min_value=1, fn="ResNet")
-        if zero_init_residual and not residual:
-            raise ValueError(
-                "ResNet: zero_init_residual=True needs residual=True, got "
-                "residual=False"
-            )
+        _check_flags(residual, zero_init_residual, shortcut, widths)
+        self.in_channels = in_channels
         self.stem = make_stem(stem, in_channels, widths[0])  # (B, w0, H', W')
+        options = {"residual": residual, "shortcut": shortcut}
         stages, cin = [], widths[0]
         for i, (n, w) in enumerate(zip(layers, widths)):
-            stride = 1 if i == 0 else 2
-            stages.append(
-                make_stage(
-                    Block,
-                    cin,
-                    w,
-                    n,
-                    stride=stride,
-                    residual=residual,
-                    shortcut=shortcut,
-                )
-            )
+            stride = 1 if i == 0 else 2  # every stage after the first halves H and W
+            stages.append(make_stage(Block, cin, w, n, stride=stride, **options))
             cin = w * Block.expansion  # stage i: (B, cin, H'/2^i, W'/2^i)
         self.body = nn.Sequential(*stages)
+        self.feature_dim = cin
         self.head = nn.Sequential(
             nn.AdaptiveAvgPool2d(1),  # (B, C, 1, 1)
             nn.Flatten(),  # (B, C)
@@ -293,26 +132,27 @@ class ResNet(nn.Module):
                 if isinstance(m, ResidualBlock):
                     nn.init.zeros_(m.branch[-1].weight)
 
-    @property
-    def cam_layer(self) -> nn.Module:
-        """The CAM target: the last stage, whose output is ``features(images)``."""
-        return self.body[-1]
+        self.cam_layer = FeatureTap()
+
+    def stage_maps(self, images: Tensor) -> list[Tensor]:
+        """Images ``(B, in_channels, H, W)`` -> the output of every stage.
+
+        Stage i gives ``(B, widths[i] * expansion, H'/2^i, W'/2^i)``, with ``H' = H``
+        for the CIFAR stem and ``H/4`` for the ImageNet one; the last is ``features``.
+        """
+        check_images("ResNet", images, self.in_channels)
+        x, maps = self.stem(images), []  # (B, w0, H', W')
+        for stage in self.body:
+            x = stage(x)  # (B, C_i, H'/2^i, W'/2^i)
+            maps.append(x)
+        return [*maps[:-1], self.cam_layer(maps[-1])]
 
     def features(self, images: Tensor) -> Tensor:
         """Images ``(B, in_channels, H, W)`` -> last stage ``(B, C', h, w)``.
 
         ``C' = widths[-1] * expansion``.
         """
-        check_tensor(
-            "images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="ResNet"
-        )
-        check_choice(
-            "images.shape[1] (channels)",
-            images.shape[1],
-            [self.in_channels],
-            fn="ResNet",
-        )
-        return self.body(self.stem(images))  # (B, C, h, w)
+        return self.stage_maps(images)[-1]  # (B, C, h, w)
 
     def forward(self, images: Tensor) -> Tensor:
         """Images ``(B, in_channels, H, W)`` -> logits ``(B, num_classes)``."""
@@ -326,23 +166,16 @@ def resnet_cifar(
     residual: bool = True,
     num_classes: int = 10,
     in_channels: int = 3,
+    stem: str = "cifar",
 ) -> ResNet:
     """The CIFAR-10 family (He et al. 2016, Sec. 4.2): stages of 16, 32 and 64 channels.
 
     With basic blocks ``depth = 6n + 2`` (n blocks per stage, 2 convs each, plus the
     stem conv and the classifier); with bottlenecks ``depth = 9n + 2``
-    (3 convs per block).
+    (3 convs per block). ``stem="imagenet"`` swaps the 3x3 stem for the 7x7 / 2 conv
+    and 3x3 / 2 max pool of Table 1: the same depth, 16x fewer positions per image.
     """
-    convs = {"basic": 2, "bottleneck": 3}[
-        check_choice("block", block, BLOCKS, fn="resnet_cifar")
-    ]
-    check_int("depth", depth, min_value=3 * convs + 2, fn="resnet_cifar")
-    if (depth - 2) % (3 * convs):
-        raise ValueError(
-            f"resnet_cifar: depth must be {3 * convs}n + 2 for {block} blocks, got "
-            f"{depth}"
-        )
-    n = (depth - 2) // (3 * convs)
+    n = _check_depth(depth, block)
     return ResNet(
         block=block,
         layers=(n, n, n),
@@ -350,6 +183,7 @@ def resnet_cifar(
         residual=residual,
         num_classes=num_classes,
         in_channels=in_channels,
+        stem=stem,
     )
 
 
@@ -358,15 +192,32 @@ def resnet8(*, num_classes: int = 10, in_channels: int = 3) -> ResNet:
     return resnet_cifar(depth=8, num_classes=num_classes, in_channels=in_channels)
 
 
-def resnet20(*, num_classes: int = 10, in_channels: int = 3) -> ResNet:
-    """ResNet-20 of He et al. 2016 (Table 6): 0.27M parameters."""
-    return resnet_cifar(depth=20, num_classes=num_classes, in_channels=in_channels)
+def resnet20(
+    *, num_classes: int = 10, in_channels: int = 3, stem: str = "cifar"
+) -> ResNet:
+    """ResNet-20 of He et al. 2016 (Table 6): 0.27M parameters.
 
-
-def plain20(*, num_classes: int = 10, in_channels: int = 3) -> ResNet:
-    """ResNet-20 without skips: the 20-layer plain net of He et al. 2016 (Fig. 6)."""
+    The zoo's ``resnet20-shapeworld`` is ``resnet20(stem="imagenet")``: on 64x64 scenes
+    the ImageNet stem brings the maps down to 16x16 before the first stage.
+    """
     return resnet_cifar(
-        depth=20, residual=False, num_classes=num_classes, in_channels=in_channels
+        depth=20, num_classes=num_classes, in_channels=in_channels, stem=stem
+    )
+
+
+def plain20(
+    *, num_classes: int = 10, in_channels: int = 3, stem: str = "cifar"
+) -> ResNet:
+    """ResNet-20 without skips: the 20-layer plain net of He et al. 2016 (Fig. 6).
+
+    The zoo's ``plain20-shapeworld`` is ``plain20(stem="imagenet")``.
+    """
+    return resnet_cifar(
+        depth=20,
+        residual=False,
+        num_classes=num_classes,
+        in_channels=in_channels,
+        stem=stem,
     )
 
 
@@ -378,3 +229,51 @@ def resnet29_bottleneck(*, num_classes: int = 10, in_channels: int = 3) -> ResNe
     return resnet_cifar(
         depth=29, block="bottleneck", num_classes=num_classes, in_channels=in_channels
     )
+
+
+def _check_resnet_args(block, layers, widths, num_classes, in_channels, stem, shortcut):
+    """Known choices, sizes >= 1, one width per stage; return the block class."""
+    check = Checker("ResNet")
+    check.choice("stem", stem, ("cifar", "imagenet"))
+    check.choice("shortcut", shortcut, ("pad", "conv"))
+    check.ints(min_value=1, num_classes=num_classes, in_channels=in_channels)
+    check.that(
+        isinstance(layers, (tuple, list)) and len(layers) > 0,
+        f"layers must be a non-empty tuple of ints, got {layers!r}",
+    )
+    check.that(
+        isinstance(widths, (tuple, list)) and len(widths) == len(layers),
+        f"widths must have one entry per stage ({len(layers)}), got {widths!r}",
+    )
+    for i, (n, w) in enumerate(zip(layers, widths)):
+        check.int(f"layers[{i}]", n, min_value=1)
+        check.int(f"widths[{i}]", w, min_value=1)
+    return BLOCKS[check.choice("block", block, BLOCKS)]
+
+
+def _check_flags(residual, zero_init_residual, shortcut, widths) -> None:
+    """Booleans that agree; option-A shortcuts need widths that never shrink."""
+    check = Checker("ResNet")
+    check.bool("residual", residual)
+    check.bool("zero_init_residual", zero_init_residual)
+    check.that(
+        residual or not zero_init_residual,
+        "zero_init_residual=True needs residual=True, got residual=False",
+    )
+    check.that(
+        not (residual and shortcut == "pad" and list(widths) != sorted(widths)),
+        f"widths must not decrease with shortcut='pad' (zero padding can only add "
+        f"channels), got {widths!r}",
+    )
+
+
+def _check_depth(depth, block) -> int:
+    """depth = 6n + 2 (basic) or 9n + 2 (bottleneck); return n."""
+    check = Checker("resnet_cifar")
+    convs = {"basic": 2, "bottleneck": 3}[check.choice("block", block, BLOCKS)]
+    check.int("depth", depth, min_value=3 * convs + 2)
+    check.that(
+        (depth - 2) % (3 * convs) == 0,
+        f"depth must be {3 * convs}n + 2 for {block} blocks, got {depth}",
+    )
+    return (depth - 2) // (3 * convs)

@@ -1,16 +1,16 @@
 """Swin Transformer: hierarchical ViT with shifted windows (Liu et al. 2021).
 
-Built bottom-up: ``relative_position_index`` → ``WindowAttention``
-(``MultiHeadAttention`` from ``scratchvision.ops.attention`` plus a learned relative
-position bias, Eq. 4) → ``SwinBlock`` (window or shifted-window attention, Eq. 3) →
-``PatchMerging`` (2x2 tokens → one, width x2) → ``Swin`` (stages of blocks, a pyramid
-like a CNN's).
+``Swin`` stacks stages of ``SwinBlock`` (window and shifted-window attention, Eq. 3)
+ended by ``PatchMerging`` (2x2 tokens → one, width x2), a pyramid like a CNN's; the
+blocks are in ``backbones/swin_blocks.py``, ``PatchEmbed`` is ViT's, from
+``scratchvision.blocks``. ``msa_flops`` and ``wmsa_flops`` are the paper's cost
+formulas (Eq. 1-2).
 
 Maps travel channels-last between blocks, ``(B, H, W, C)``. Inspection as in every
-model: ``record_attention(model)`` gives one Tensor[B * nW, h, M*M, M*M] per block;
-``model.features(x)`` the last stage's map Tensor[B, C, H', W']; ``model.cam_layer`` is
-the final LayerNorm, whose (B, H', W', C) output ``model.tokens_to_map`` turns into
-(B, C, H', W').
+backbone (see ``scratchvision.backbones``): ``record_attention(model)`` gives one
+Tensor[B * nW, h, M*M, M*M] per block; ``stage_maps(images)`` one map (B, C_i, H_i,
+W_i) per stage, taken before the patch merging that ends it; ``features(images)`` the
+last one, after the final LayerNorm, which passes the ``cam_layer`` tap.
 
 Taught in ``notebooks/01_cnn_vit/`` (Swin lesson); cost curve in ``backbones/cost.py``.
 """
@@ -19,138 +19,41 @@ from __future__ import annotations
 
 import torch
 import torch.nn as nn
-from einops import rearrange, repeat
+from einops import rearrange
 
-from scratchvision.backbones.vit import MLP, PatchEmbed
-from scratchvision.ops.attention import MultiHeadAttention
-from scratchvision.ops.windows import (
-    cyclic_shift,
-    shifted_window_mask,
-    window_partition,
-    window_reverse,
+from scratchvision.backbones._checks import check_images
+from scratchvision.backbones.swin_blocks import (
+    PatchMerging,
+    SwinBlock,
+    WindowAttention,
+    relative_position_index,
 )
-from scratchvision.validate import check_int, check_pair, check_tensor
+from scratchvision.blocks import FeatureTap, PatchEmbed
+from scratchvision.validate import Checker
+
+__all__ = [  # the blocks are re-exported: the Swin lesson imports them from here
+    "PatchMerging",
+    "Swin",
+    "SwinBlock",
+    "WindowAttention",
+    "msa_flops",
+    "relative_position_index",
+    "swin_micro",
+    "swin_tiny",
+    "wmsa_flops",
+]
 
 
 def msa_flops(h: int, w: int, C: int) -> int:
     """Multiply-adds of global MSA on an h x w map: ``4hwC^2 + 2(hw)^2 C`` (Eq. 1)."""
+    Checker("msa_flops").ints(min_value=1, h=h, w=w, C=C)
     return 4 * h * w * C**2 + 2 * (h * w) ** 2 * C
 
 
 def wmsa_flops(h: int, w: int, C: int, M: int) -> int:
     """Multiply-adds of M x M window MSA on h x w: ``4hwC^2 + 2M^2 hwC`` (Eq. 2)."""
+    Checker("wmsa_flops").ints(min_value=1, h=h, w=w, C=C, M=M)
     return 4 * h * w * C**2 + 2 * M**2 * h * w * C
-
-
-def relative_position_index(window: int) -> torch.Tensor:
-    """The bias-table row of each (query, key) pair of an M x M window (Sec. 3.2).
-
-    The offset between two tokens is (dy, dx) with each in [-(M-1), M-1]; shifted to
-    [0, 2M-2] and read as a number in base 2M-1, it indexes a table of (2M-1)^2 rows.
-
-    Returns:
-        LongTensor[M*M, M*M] with values in [0, (2M-1)^2).
-    """
-    check_int("window", window, min_value=1, fn="relative_position_index")
-    ys, xs = torch.meshgrid(torch.arange(window), torch.arange(window), indexing="ij")
-    coords = torch.stack([ys.flatten(), xs.flatten()])  # (2, M*M)
-    offset = coords[:, :, None] - coords[:, None, :] + window - 1  # (2, M*M, M*M)
-    return offset[0] * (2 * window - 1) + offset[1]  # (M*M, M*M)
-
-
-class WindowAttention(nn.Module):
-    """Attention inside each window, with a relative position bias (Eq. 4).
-
-    ``softmax(QK^T/sqrt(d) + B)V``.
-    """
-
-    def __init__(self, dim: int, *, heads: int, window: int) -> None:
-        super().__init__()
-        self.window = window
-        self.attn = MultiHeadAttention(dim, heads=heads)
-        self.bias_table = nn.Parameter(0.02 * torch.randn((2 * window - 1) ** 2, heads))
-        self.register_buffer(
-            "relative_position_index", relative_position_index(window), persistent=False
-        )
-
-    def forward(
-        self, windows: torch.Tensor, *, mask: torch.Tensor | None = None
-    ) -> torch.Tensor:
-        """windows (Tensor[B*nW, M*M, C]) -> Tensor[B*nW, M*M, C].
-
-        ``mask`` (BoolTensor[nW, M*M, M*M]) is the same for every image.
-        """
-        bias = self.bias_table[self.relative_position_index]  # (M*M, M*M, h)
-        bias = rearrange(bias, "n m h -> h n m")  # (h, M*M, M*M), same for every window
-        if (
-            mask is not None
-        ):  # windows are image-major, so image b's windows repeat the mask
-            mask = repeat(
-                mask, "w n m -> (b w) 1 n m", b=windows.shape[0] // mask.shape[0]
-            )
-        return self.attn(windows, mask=mask, bias=bias)  # (B*nW, M*M, C)
-
-
-class SwinBlock(nn.Module):
-    """A Swin block (Eq. 3): (shifted-)window attention, then an MLP.
-
-    ``z = z + (S)W-MSA(LN(z)); z = z + MLP(LN(z))`` with windows shifted by ``shift``.
-    """
-
-    def __init__(
-        self,
-        dim: int,
-        *,
-        heads: int,
-        window: int = 4,
-        shift: int = 0,
-        mlp_ratio: float = 2.0,
-    ) -> None:
-        super().__init__()
-        if not 0 <= shift < window:
-            raise ValueError(
-                f"SwinBlock: shift must be in [0, window={window}), got {shift}"
-            )
-        self.window, self.shift = window, shift
-        self.norm1 = nn.LayerNorm(dim)
-        self.attn = WindowAttention(dim, heads=heads, window=window)
-        self.norm2 = nn.LayerNorm(dim)
-        self.mlp = MLP(dim, hidden=int(dim * mlp_ratio))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x (Tensor[B, H, W, C]) -> Tensor[B, H, W, C]."""
-        _, H, W, _ = x.shape
-        y = cyclic_shift(self.norm1(x), self.shift)  # (B, H, W, C)
-        mask = (
-            shifted_window_mask(H, W, self.window, self.shift).to(x.device)
-            if self.shift
-            else None
-        )
-        y = self.attn(window_partition(y, self.window), mask=mask)  # (B*nW, M*M, C)
-        y = cyclic_shift(
-            window_reverse(y, self.window, H, W), -self.shift
-        )  # (B, H, W, C)
-        x = x + y
-        return x + self.mlp(self.norm2(x))  # (B, H, W, C)
-
-
-class PatchMerging(nn.Module):
-    """Patch merging: half the resolution, twice the width.
-
-    Concatenate each 2x2 group of tokens and project 4C → 2C.
-    """
-
-    def __init__(self, dim: int) -> None:
-        super().__init__()
-        self.norm = nn.LayerNorm(4 * dim)
-        self.reduce = nn.Linear(4 * dim, 2 * dim, bias=False)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """x (Tensor[B, H, W, C]) -> Tensor[B, H/2, W/2, 2C]."""
-        x = rearrange(
-            x, "b (h p1) (w p2) c -> b h w (p1 p2 c)", p1=2, p2=2
-        )  # (B, H/2, W/2, 4C)
-        return self.reduce(self.norm(x))  # (B, H/2, W/2, 2C)
 
 
 class Swin(nn.Module):
@@ -159,7 +62,7 @@ class Swin(nn.Module):
     Stage i works at width ``dim * 2^i`` with ``heads[i]`` heads and ``depths[i]``
     blocks that alternate regular and shifted windows. A stage whose map is not larger
     than ``window`` uses one window over the whole map and no shift (as the official
-    code does).
+    code does). The head sees the mean of the last map (global average pooling).
     """
 
     def __init__(
@@ -176,38 +79,23 @@ class Swin(nn.Module):
         mlp_ratio: float = 2.0,
     ) -> None:
         super().__init__()
-        fn = "Swin"
-        height, width = check_pair("image_size", image_size, min_value=1, fn=fn)
-        check_int("patch_size", patch_size, min_value=1, fn=fn)
-        check_int("window", window, min_value=1, fn=fn)
-        if len(heads) != len(depths):
-            raise ValueError(
-                f"{fn}: heads must have one entry per stage "
-                f"(len(depths)={len(depths)}), got {heads!r}"
-            )
-        scale = patch_size * 2 ** (len(depths) - 1)
-        if height % scale or width % scale:
-            raise ValueError(
-                f"{fn}: image_size must be divisible by patch_size * 2^(stages-1) = "
-                f"{scale}, got {image_size!r}"
-            )
+        self.grid = _check_swin_args(
+            image_size, patch_size, in_channels, num_classes, dim, depths, heads, window
+        )
+        self.image_size = (self.grid[0] * patch_size, self.grid[1] * patch_size)
+        self.in_channels = in_channels
         self.patch_embed = PatchEmbed(
             patch_size=patch_size, in_channels=in_channels, dim=dim
         )
         self.embed_norm = nn.LayerNorm(dim)
-        self.image_size, self.grid = (
-            (height, width),
-            (height // patch_size, width // patch_size),
-        )
         self.stages = nn.ModuleList()
         res = self.grid
         for i, (depth, h) in enumerate(zip(depths, heads)):
             m = min(window, *res)
-            if res[0] % m or res[1] % m:
-                raise ValueError(
-                    f"{fn}: stage {i} map {res[0]}x{res[1]} is not divisible by "
-                    f"window={window}"
-                )
+            Checker("Swin").that(
+                res[0] % m == 0 and res[1] % m == 0,
+                f"stage {i} map {res[0]}x{res[1]} is not divisible by window={window}",
+            )
             shift = m // 2 if min(res) > m else 0
             blocks = [
                 SwinBlock(
@@ -221,48 +109,35 @@ class Swin(nn.Module):
             self.stages.append(nn.Sequential(*blocks))
         self.norm = nn.LayerNorm(dim)
         self.head = nn.Linear(dim, num_classes)
+        self.feature_dim = dim
+        self.cam_layer = FeatureTap()
 
-    @property
-    def cam_layer(self) -> nn.Module:
-        """The CAM target: the final LayerNorm.
+    def stage_maps(self, images: torch.Tensor) -> list[torch.Tensor]:
+        """images (Tensor[B, C, H, W]) -> one map (B, C_i, H_i, W_i) per stage.
 
-        Its output is channels-last, (B, H', W', C'); see ``tokens_to_map``.
+        Each stage's map is taken before the patch merging that ends it; the last one,
+        after the final LayerNorm, is ``features(images)``.
         """
-        return self.norm
-
-    def encode(self, images: torch.Tensor) -> torch.Tensor:
-        """images (Tensor[B, C, H, W]) -> last-stage map Tensor[B, H', W', C'].
-
-        Normalised by the final LayerNorm.
-        """
-        check_tensor("images", images, ndim=4, dims="(B, C, H, W)", fn="Swin")
-        if (
-            tuple(images.shape[-2:]) != self.image_size
-        ):  # the stages' window grids are fixed
-            raise ValueError(
-                f"Swin: images must be {self.image_size} (image_size), got "
-                f"{tuple(images.shape)}"
-            )
+        check_images("Swin", images, self.in_channels)
+        _check_size(images, self.image_size)
         x = self.embed_norm(self.patch_embed(images))  # (B, N, D)
         x = rearrange(x, "b (h w) c -> b h w c", h=self.grid[0])  # (B, H/P, W/P, D)
+        maps = []
         for stage in self.stages:
-            x = stage(x)  # (B, H', W', C')
-        return self.norm(x)  # (B, H', W', C')
-
-    def tokens_to_map(self, x: torch.Tensor) -> torch.Tensor:
-        """Channels-last tokens (B, H', W', C') -> feature map (B, C', H', W')."""
-        return rearrange(x, "b h w c -> b c h w")
+            for layer in stage:
+                if isinstance(layer, PatchMerging):
+                    maps.append(x)  # the stage's map, before merging halves it
+                x = layer(x)  # (B, H_i, W_i, C_i)
+        maps = [rearrange(m, "b h w c -> b c h w") for m in [*maps, self.norm(x)]]
+        return [*maps[:-1], self.cam_layer(maps[-1])]
 
     def features(self, images: torch.Tensor) -> torch.Tensor:
-        """The last stage's feature map Tensor[B, C', H', W']."""
-        return self.tokens_to_map(self.encode(images))  # (B, C', H', W')
+        """The last stage's map, normalised: Tensor[B, C', H', W']."""
+        return self.stage_maps(images)[-1]  # (B, C', H', W')
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        """images (Tensor[B, C, H, W]) -> logits Tensor[B, num_classes].
-
-        The head sees the mean of the last map.
-        """
-        x = self.encode(images).mean(dim=(1, 2))  # (B, C')
+        """images (Tensor[B, C, H, W]) -> logits Tensor[B, num_classes]."""
+        x = self.features(images).mean(dim=(2, 3))  # (B, C')
         return self.head(x)  # (B, num_classes)
 
 
@@ -296,4 +171,40 @@ def swin_tiny(**overrides) -> Swin:
             "heads": (2, 4, 8),
             **overrides,
         }
+    )
+
+
+def _check_swin_args(
+    image_size, patch_size, in_channels, num_classes, dim, depths, heads, window
+) -> tuple[int, int]:
+    """Sizes >= 1, one heads entry per stage, whole windows; return the patch grid."""
+    check = Checker("Swin")
+    height, width = check.pair("image_size", image_size, min_value=1)
+    check.ints(min_value=1, patch_size=patch_size, window=window, dim=dim)
+    check.ints(min_value=1, in_channels=in_channels, num_classes=num_classes)
+    check.that(
+        isinstance(depths, (tuple, list)) and len(depths) > 0,
+        f"depths must be a non-empty tuple of ints, got {depths!r}",
+    )
+    check.that(
+        isinstance(heads, (tuple, list)) and len(heads) == len(depths),
+        f"heads must have one entry per stage (len(depths)={len(depths)}), got "
+        f"{heads!r}",
+    )
+    for i, (d, h) in enumerate(zip(depths, heads)):
+        check.int(f"depths[{i}]", d, min_value=1)
+        check.int(f"heads[{i}]", h, min_value=1)
+    scale = patch_size * 2 ** (len(depths) - 1)
+    check.that(
+        height % scale == 0 and width % scale == 0,
+        f"image_size must be divisible by patch_size * 2^(stages-1) = {scale}, got "
+        f"{image_size!r}",
+    )
+    return height // patch_size, width // patch_size
+
+
+def _check_size(images, image_size) -> None:
+    Checker("Swin").that(  # the stages' window grids are fixed at construction
+        tuple(images.shape[-2:]) == image_size,
+        f"images must be {image_size} (image_size), got {tuple(images.shape)}",
     )

@@ -5,7 +5,11 @@ convs see a 5x5 window, like one 5x5 conv, with 2 * 9 C^2 = 18 C^2 weights inste
 25 C^2 and one more nonlinearity in between; three see 7x7 with 27 C^2 instead of
 49 C^2.
 The notebook checks this with ``scratchvision.flops.count_params`` and
-``scratchvision.ops.conv.receptive_field``.
+``scratchvision.ops.conv.receptive_field``. The stage itself, ``conv3x3_stage``, is a
+block (``scratchvision.blocks.conv``).
+
+Inspected like every backbone (see ``scratchvision.backbones``): ``features``,
+``stage_maps``, ``feature_dim`` and the ``cam_layer`` tap.
 """
 
 from __future__ import annotations
@@ -14,28 +18,9 @@ from collections.abc import Sequence
 
 from torch import Tensor, nn
 
-from scratchvision.validate import check_choice, check_int, check_range, check_tensor
-
-
-def conv3x3_stage(
-    in_channels: int, out_channels: int, n_convs: int, *, batch_norm: bool
-) -> nn.Sequential:
-    """``n_convs`` x (3x3 conv, [BatchNorm], ReLU).
-
-    ``(B, in, H, W) -> (B, out, H, W)``.
-    """
-    layers: list[nn.Module] = []
-    for i in range(n_convs):
-        cin = in_channels if i == 0 else out_channels
-        layers.append(
-            nn.Conv2d(cin, out_channels, kernel_size=3, padding=1, bias=not batch_norm)
-        )
-        if (
-            batch_norm
-        ):  # a bias before BatchNorm would be cancelled by its mean subtraction
-            layers.append(nn.BatchNorm2d(out_channels))
-        layers.append(nn.ReLU())
-    return nn.Sequential(*layers)
+from scratchvision.backbones._checks import check_images
+from scratchvision.blocks import FeatureTap, conv3x3_stage
+from scratchvision.validate import Checker
 
 
 class VGG(nn.Module):
@@ -70,17 +55,8 @@ class VGG(nn.Module):
         dropout: float = 0.0,
     ):
         super().__init__()
-        self.in_channels = check_int("in_channels", in_channels, min_value=1, fn="VGG")
-        check_int("num_classes", num_classes, min_value=1, fn="VGG")
-        check_range("dropout", dropout, low=0.0, high=1.0, fn="VGG")
-        if len(stages) == 0 or len(widths) != len(stages):
-            raise ValueError(
-                f"VGG: widths must have one entry per stage ({len(stages)}), got "
-                f"{tuple(widths)!r}"
-            )
-        for n, w in zip(stages, widths):
-            check_int("stages", n, min_value=1, fn="VGG")
-            check_int("widths", w, min_value=1, fn="VGG")
+        _check_vgg_args(stages, widths, num_classes, in_channels, batch_norm, dropout)
+        self.in_channels, self.feature_dim = in_channels, widths[-1]
         body: list[nn.Module] = []
         for i, (n, w) in enumerate(zip(stages, widths)):
             stage = conv3x3_stage(
@@ -96,24 +72,26 @@ class VGG(nn.Module):
             nn.Dropout(dropout),
             nn.Linear(widths[-1], num_classes),  # (B, num_classes)
         )
+        self.cam_layer = FeatureTap()
 
-    @property
-    def cam_layer(self) -> nn.Module:
-        """The CAM target: the last stage, whose output is ``features(images)``."""
-        return self.body[-1]
+    def stage_maps(self, images: Tensor) -> list[Tensor]:
+        """Images ``(B, in_channels, H, W)`` -> one map per stage.
+
+        Stage i gives ``(B, widths[i], H/2^i, W/2^i)``; the last is ``features``.
+        """
+        check_images("VGG", images, self.in_channels)
+        x, maps = images, []
+        for stage in self.body:
+            x = stage(x)  # (B, w_i, H/2^i, W/2^i)
+            maps.append(x)
+        return [*maps[:-1], self.cam_layer(maps[-1])]
 
     def features(self, images: Tensor) -> Tensor:
         """Images ``(B, in_channels, H, W)`` -> last stage ``(B, widths[-1], h, w)``.
 
         ``h = H/2^(S-1)`` and ``w = W/2^(S-1)`` for S stages.
         """
-        check_tensor(
-            "images", images, ndim=4, dims="(B, C, H, W)", floating=True, fn="VGG"
-        )
-        check_choice(
-            "images.shape[1] (channels)", images.shape[1], [self.in_channels], fn="VGG"
-        )
-        return self.body(images)  # (B, widths[-1], h, w)
+        return self.stage_maps(images)[-1]  # (B, widths[-1], h, w)
 
     def forward(self, images: Tensor) -> Tensor:
         """Images ``(B, in_channels, H, W)`` -> logits ``(B, num_classes)``."""
@@ -138,3 +116,21 @@ def vgg11_small(*, num_classes: int = 10, in_channels: int = 3) -> VGG:
         num_classes=num_classes,
         in_channels=in_channels,
     )
+
+
+def _check_vgg_args(stages, widths, num_classes, in_channels, batch_norm, dropout):
+    check = Checker("VGG")
+    check.ints(min_value=1, num_classes=num_classes, in_channels=in_channels)
+    check.bool("batch_norm", batch_norm)
+    check.range("dropout", dropout, low=0.0, high=1.0)
+    check.that(
+        isinstance(stages, (tuple, list)) and len(stages) > 0,
+        f"stages must be a non-empty tuple of ints, got {stages!r}",
+    )
+    check.that(
+        isinstance(widths, (tuple, list)) and len(widths) == len(stages),
+        f"widths must have one entry per stage ({len(stages)}), got {widths!r}",
+    )
+    for i, (n, w) in enumerate(zip(stages, widths)):
+        check.int(f"stages[{i}]", n, min_value=1)
+        check.int(f"widths[{i}]", w, min_value=1)

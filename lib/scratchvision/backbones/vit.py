@@ -1,21 +1,26 @@
 """Vision Transformer: an image is a sequence of 16x16 words (Dosovitskiy et al. 2021).
 
-Built bottom-up: ``PatchEmbed`` (Eq. 1, patches → tokens) → ``MLP`` → ``Block``
-(pre-norm encoder layer, Eq. 2-3, attention from ``scratchvision.ops.attention``) →
-``ViT`` (CLS token, position embeddings, blocks, head on the CLS token, Eq. 4).
+Built bottom-up from ``scratchvision.blocks``: ``PatchEmbed`` (Eq. 1, patches →
+tokens) → ``Block`` (pre-norm encoder layer, Eq. 2-3) → ``ViT`` (CLS token, position
+embeddings, blocks, head on the CLS token, Eq. 4). The encoder has seams that map onto
+the paper, and that MAE, DINO and SAM build on:
 
-Inspection, the same in every model of the course:
+- ``embed(images, keep=None)``: patch tokens plus positions, CLS first (Eq. 1). Any
+  image size divisible by P works (the learned positions are interpolated,
+  :func:`~scratchvision.blocks.interpolate_pos_embed`); ``keep`` picks a subset of the
+  patches (MAE's visible ones).
+- ``encode_tokens(tokens)``: the blocks and the final LayerNorm, on any number of
+  tokens.
+- ``encode(images)``: the two together on a full grid of patches.
 
-- attention probabilities: ``with record_attention(model) as probs: model(x)`` gives one
-  Tensor[B, h, 1+N, 1+N] per block (token 0 is CLS);
-- ``model.features(x)``: the final patch tokens as a map Tensor[B, D, H/P, W/P];
-- ``model.cam_layer``: the CAM / Grad-CAM target module, the last block's first
-  LayerNorm. Unlike the CNNs' it outputs tokens Tensor[B, 1+N, D], not ``features(x)``;
-  turn them into a map with ``model.tokens_to_map``. (After the last block only the CLS
-  token reaches the head, so a later layer would give Grad-CAM zero gradients on every
-  patch.)
-- ``model.pos_embedding``: Tensor[1, 1+N, D], for the position-similarity figure
-  (Fig. 7).
+Inspection, the same in every backbone (see ``scratchvision.backbones``):
+``record_attention(model)`` gives one Tensor[B, h, 1+N, 1+N] per block (token 0 is
+CLS); ``features(images)`` is the CAM map, the patch tokens *entering the last block*
+laid out as Tensor[B, D, H/P, W/P] (after the last block only the CLS token reaches the
+head, so a later map would give Grad-CAM zero gradients on every patch);
+``stage_maps(images)`` is the one level a plain ViT has, its final patch tokens as a
+map; ``pos_embedding`` is Tensor[1, 1+N, D], for the position-similarity figure
+(Fig. 7).
 
 Taught in ``notebooks/01_cnn_vit/`` (ViT lesson).
 """
@@ -26,118 +31,24 @@ import torch
 import torch.nn as nn
 from einops import rearrange, repeat
 
-from scratchvision.ops.attention import MultiHeadAttention
-from scratchvision.ops.patches import patchify
-from scratchvision.validate import check_choice, check_int, check_pair, check_tensor
-
-
-class PatchEmbed(nn.Module):
-    """Linear projection of flattened P x P patches, ``x_p E`` (Eq. 1).
-
-    Identical to a ``Conv2d(C, D, kernel_size=P, stride=P)`` whose weight is ``E``
-    reshaped.
-
-    Args:
-        patch_size: side P of a patch.
-        in_channels: image channels C.
-        dim: token width D.
-    """
-
-    def __init__(
-        self, *, patch_size: int = 8, in_channels: int = 3, dim: int = 128
-    ) -> None:
-        super().__init__()
-        self.patch_size = check_int(
-            "patch_size", patch_size, min_value=1, fn="PatchEmbed"
-        )
-        self.in_channels = check_int(
-            "in_channels", in_channels, min_value=1, fn="PatchEmbed"
-        )
-        self.proj = nn.Linear(patch_size * patch_size * in_channels, dim)
-
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        """images (Tensor[B, C, H, W]) -> Tensor[B, N, D], N = HW / P^2."""
-        check_tensor(
-            "images",
-            images,
-            ndim=4,
-            dims="(B, C, H, W)",
-            floating=True,
-            fn="PatchEmbed",
-        )
-        check_choice(
-            "images.shape[1] (channels)",
-            images.shape[1],
-            [self.in_channels],
-            fn="PatchEmbed",
-        )
-        return self.proj(patchify(images, self.patch_size))  # (B, N, D)
-
-
-def sincos_2d(
-    h: int, w: int, dim: int, *, temperature: float = 10000.0
-) -> torch.Tensor:
-    """Fixed 2-D sin-cos position embeddings (Vaswani et al. 2017, Sec. 3.5, per axis).
-
-    Half of the channels encode the row, half the column, each as sines and cosines of
-    ``pos * temperature^(-i / (dim / 4))`` (as in MAE and Beyer et al. 2022, "Better
-    plain ViT").
-
-    Returns:
-        Tensor[h * w, dim], rows in row-major grid order.
-    """
-    check_int("dim", dim, min_value=4, fn="sincos_2d")
-    if dim % 4:
-        raise ValueError(f"sincos_2d: dim must be divisible by 4, got {dim}")
-    y, x = torch.meshgrid(
-        torch.arange(h), torch.arange(w), indexing="ij"
-    )  # (h, w) each
-    omega = temperature ** -(torch.arange(dim // 4) / (dim // 4))  # (D/4,)
-    y = y.flatten()[:, None] * omega[None, :]  # (N, D/4)
-    x = x.flatten()[:, None] * omega[None, :]  # (N, D/4)
-    return torch.cat([y.sin(), y.cos(), x.sin(), x.cos()], dim=1)  # (N, D)
-
-
-class MLP(nn.Module):
-    """Two-layer GELU perceptron for every token (Dosovitskiy et al. 2021, Eq. 3)."""
-
-    def __init__(self, dim: int, *, hidden: int, dropout: float = 0.0) -> None:
-        super().__init__()
-        self.net = nn.Sequential(
-            nn.Linear(dim, hidden),
-            nn.GELU(),
-            nn.Dropout(dropout),
-            nn.Linear(hidden, dim),
-            nn.Dropout(dropout),
-        )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)  # (B, N, D)
-
-
-class Block(nn.Module):
-    """Pre-norm encoder layer: ``z = z + MSA(LN(z)); z = z + MLP(LN(z))`` (Eq. 2-3)."""
-
-    def __init__(
-        self, dim: int, *, heads: int = 4, mlp_ratio: float = 2.0, dropout: float = 0.0
-    ) -> None:
-        super().__init__()
-        self.norm1 = nn.LayerNorm(dim)
-        self.attn = MultiHeadAttention(dim, heads=heads, dropout=dropout)
-        self.norm2 = nn.LayerNorm(dim)
-        self.mlp = MLP(dim, hidden=int(dim * mlp_ratio), dropout=dropout)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x + self.attn(self.norm1(x))  # (B, N, D)
-        return x + self.mlp(self.norm2(x))  # (B, N, D)
+from scratchvision.backbones._checks import check_images
+from scratchvision.blocks import (
+    Block,
+    FeatureTap,
+    PatchEmbed,
+    interpolate_pos_embed,
+    record_features,
+    sincos_2d,
+)
+from scratchvision.validate import Checker
 
 
 class ViT(nn.Module):
     """Vision Transformer classifier (Dosovitskiy et al. 2021, Eq. 1-4).
 
     Args:
-        image_size: side of the square input (or an (H, W) pair), divisible by
-            ``patch_size``.
+        image_size: side of the square training input (or an (H, W) pair), divisible
+            by ``patch_size``; it fixes the grid of the position embeddings.
         patch_size: side P of a patch.
         in_channels, num_classes: input channels and output classes.
         dim, depth, heads, mlp_ratio, dropout: width D, number of blocks, heads per
@@ -164,23 +75,13 @@ class ViT(nn.Module):
         pool: str = "cls",
     ) -> None:
         super().__init__()
-        fn = "ViT"
-        height, width = check_pair("image_size", image_size, min_value=1, fn=fn)
-        check_int("patch_size", patch_size, min_value=1, fn=fn)
-        if height % patch_size or width % patch_size:
-            raise ValueError(
-                f"{fn}: image_size must be divisible by patch_size={patch_size}, got "
-                f"{image_size!r}"
-            )
-        check_int("depth", depth, min_value=1, fn=fn)
-        self.pool = check_choice("pool", pool, ("cls", "mean"), fn=fn)
-        check_choice("pos_embed", pos_embed, ("learned", "sincos"), fn=fn)
-        self.image_size, self.grid = (
-            (height, width),
-            (height // patch_size, width // patch_size),
-        )
-        n = self.grid[0] * self.grid[1]
-
+        self.grid = _check_vit_args(
+            image_size, patch_size, in_channels, num_classes, dim, depth, heads,
+            mlp_ratio, dropout, pos_embed, pool,
+        )  # fmt: skip
+        self.image_size = (self.grid[0] * patch_size, self.grid[1] * patch_size)
+        self.patch_size, self.in_channels = patch_size, in_channels
+        self.pool, self.feature_dim, n = pool, dim, self.grid[0] * self.grid[1]
         self.patch_embed = PatchEmbed(
             patch_size=patch_size, in_channels=in_channels, dim=dim
         )
@@ -188,10 +89,8 @@ class ViT(nn.Module):
         if pos_embed == "learned":
             self.pos_embedding = nn.Parameter(0.02 * torch.randn(1, 1 + n, dim))
         else:  # the CLS token gets position 0 (MAE): it has no place in the grid
-            fixed = torch.cat(
-                [torch.zeros(1, dim), sincos_2d(*self.grid, dim)]
-            )  # (1+N, D)
-            self.register_buffer("pos_embedding", fixed[None])
+            fixed = torch.cat([torch.zeros(1, dim), sincos_2d(*self.grid, dim)])
+            self.register_buffer("pos_embedding", fixed[None])  # (1, 1+N, D)
         self.dropout = nn.Dropout(dropout)
         self.blocks = nn.ModuleList(
             Block(dim, heads=heads, mlp_ratio=mlp_ratio, dropout=dropout)
@@ -199,54 +98,100 @@ class ViT(nn.Module):
         )
         self.norm = nn.LayerNorm(dim)
         self.head = nn.Linear(dim, num_classes)
+        self.cam_layer = FeatureTap()
 
-    @property
-    def cam_layer(self) -> nn.Module:
-        """The CAM target: the last block's first LayerNorm.
+    def embed(
+        self, images: torch.Tensor, *, keep: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Patch tokens plus their positions, the CLS token first (Eq. 1).
 
-        It outputs tokens (B, 1+N, D); see ``tokens_to_map``.
+        Args:
+            images (Tensor[B, C, H, W]): H and W divisible by P; a size other than
+                ``image_size`` interpolates the position embeddings.
+            keep (LongTensor[B, K]): optional indices of the patches to keep
+                (row-major), e.g. MAE's visible patches.
+
+        Returns:
+            Tensor[B, 1+N, D], or Tensor[B, 1+K, D] with ``keep``.
         """
-        return self.blocks[-1].norm1
+        grid = self._check_embed_args(images, keep)
+        pos = self.pos_embedding[0]  # (1+N_0, D): CLS, then the training grid
+        x = self.patch_embed(images)  # (B, N, D)
+        x = x + interpolate_pos_embed(pos[1:], self.grid, grid)  # (B, N, D)
+        if keep is not None:
+            x = x.gather(1, repeat(keep, "b k -> b k d", d=x.shape[-1]))  # (B, K, D)
+        cls = repeat(self.cls_token[0] + pos[:1], "1 d -> b 1 d", b=x.shape[0])
+        return self.dropout(torch.cat([cls, x], dim=1))  # (B, 1+N, D)
+
+    def encode_tokens(
+        self, tokens: torch.Tensor, *, grid: tuple[int, int] | None = None
+    ) -> torch.Tensor:
+        """The encoder blocks and the final LayerNorm (Eq. 2-4), for any N tokens.
+
+        Args:
+            tokens (Tensor[B, 1+N, D]): CLS first, as ``embed`` returns them.
+            grid: (h, w) when the N patch tokens are a whole image's patches in order;
+                then, before the last block, they pass ``cam_layer`` as a map
+                Tensor[B, D, h, w] (``record_features``, Grad-CAM).
+
+        Returns:
+            Tensor[B, 1+N, D].
+        """
+        self._check_tokens(tokens, grid)
+        for block in self.blocks[:-1]:
+            tokens = block(tokens)  # (B, 1+N, D)
+        if grid is not None:
+            patches = self.cam_layer(_as_map(tokens, grid))  # (B, D, h, w)
+            tokens = torch.cat([tokens[:, :1], _as_tokens(patches)], dim=1)
+        return self.norm(self.blocks[-1](tokens))  # (B, 1+N, D)
 
     def encode(self, images: torch.Tensor) -> torch.Tensor:
-        """images (Tensor[B, C, H, W]) -> normalised tokens Tensor[B, 1+N, D].
-
-        CLS is token 0.
-        """
-        check_tensor("images", images, ndim=4, dims="(B, C, H, W)", fn="ViT")
-        if (
-            tuple(images.shape[-2:]) != self.image_size
-        ):  # the position embeddings fix the grid
-            raise ValueError(
-                f"ViT: images must be {self.image_size} (image_size), got "
-                f"{tuple(images.shape)}"
-            )
-        x = self.patch_embed(images)  # (B, N, D)
-        cls = repeat(self.cls_token, "1 1 d -> b 1 d", b=x.shape[0])  # (B, 1, D)
-        x = torch.cat([cls, x], dim=1) + self.pos_embedding  # (B, 1+N, D)
-        x = self.dropout(x)
-        for block in self.blocks:
-            x = block(x)  # (B, 1+N, D)
-        return self.norm(x)  # (B, 1+N, D)
-
-    def tokens_to_map(self, tokens: torch.Tensor) -> torch.Tensor:
-        """Drop CLS and lay the patch tokens out on their grid.
-
-        (B, 1+N, D) -> (B, D, H/P, W/P).
-        """
-        return rearrange(
-            tokens[:, 1:], "b (h w) d -> b d h w", h=self.grid[0], w=self.grid[1]
-        )
+        """images (Tensor[B, C, H, W]) -> final tokens Tensor[B, 1+N, D], CLS first."""
+        tokens = self.embed(images)  # (B, 1+N, D)
+        return self.encode_tokens(tokens, grid=self._grid_of(images))
 
     def features(self, images: torch.Tensor) -> torch.Tensor:
-        """The last layer's patch tokens as a feature map Tensor[B, D, H/P, W/P]."""
-        return self.tokens_to_map(self.encode(images))  # (B, D, h, w)
+        """The CAM map: patch tokens entering the last block, Tensor[B, D, H/P, W/P]."""
+        with record_features(self) as maps:
+            self.encode(images)
+        return maps[-1]  # (B, D, h, w)
+
+    def stage_maps(self, images: torch.Tensor) -> list[torch.Tensor]:
+        """The final patch tokens as a map, [Tensor[B, D, H/P, W/P]]: one resolution."""
+        tokens = self.encode(images)  # (B, 1+N, D)
+        return [_as_map(tokens, self._grid_of(images))]
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """images (Tensor[B, C, H, W]) -> logits Tensor[B, num_classes]."""
         x = self.encode(images)  # (B, 1+N, D)
         x = x[:, 0] if self.pool == "cls" else x[:, 1:].mean(dim=1)  # (B, D)
         return self.head(x)  # (B, num_classes)
+
+    def _grid_of(self, images: torch.Tensor) -> tuple[int, int]:
+        return images.shape[-2] // self.patch_size, images.shape[-1] // self.patch_size
+
+    def _check_embed_args(self, images, keep) -> tuple[int, int]:
+        """Finite images of whole patches, keep indexes patches; return the grid."""
+        check_images("ViT", images, self.in_channels, multiple=self.patch_size)
+        grid = self._grid_of(images)
+        if keep is not None:
+            _check_keep(keep, images.shape[0], grid[0] * grid[1])
+        return grid
+
+    def _check_tokens(self, tokens, grid) -> None:
+        check = Checker("ViT.encode_tokens")
+        check.tensor("tokens", tokens, ndim=3, dims="(B, 1+N, D)", floating=True)
+        check.that(
+            tokens.shape[1] >= 1 and tokens.shape[2] == self.feature_dim,
+            f"tokens must be (B, 1+N, {self.feature_dim}) with CLS first, got shape "
+            f"{tuple(tokens.shape)}",
+        )
+        if grid is not None:
+            h, w = check.pair("grid", grid, min_value=1)
+            check.that(
+                tokens.shape[1] == 1 + h * w,
+                f"grid {h}x{w} needs 1 + {h * w} tokens, got {tuple(tokens.shape)}",
+            )
 
 
 def vit_tiny(**overrides) -> ViT:
@@ -265,36 +210,42 @@ def vit_small(**overrides) -> ViT:
     return ViT(**{"dim": 128, "depth": 6, "heads": 4, "mlp_ratio": 2.0, **overrides})
 
 
-def mean_attention_distance(
-    probs: torch.Tensor, grid: tuple[int, int], *, patch_size: int = 1
-) -> torch.Tensor:
-    """How far each head looks: the attention-weighted distance between patches.
+def _as_map(tokens: torch.Tensor, grid: tuple[int, int]) -> torch.Tensor:
+    """Drop CLS, lay the patch tokens out on their grid: (B, 1+N, D) -> (B, D, h, w)."""
+    return rearrange(tokens[:, 1:], "b (h w) d -> b d h w", h=grid[0], w=grid[1])
 
-    ``sum_k p_qk * |pos_q - pos_k|``, averaged over queries and batch
-    (Dosovitskiy et al. 2021, Fig. 7 right; the "receptive field size" of a head).
-    Probabilities are renormalised over the patch tokens.
 
-    Args:
-        probs (Tensor[B, h, N, N]): attention among the N = gh * gw patch tokens only
-            (from a ViT record, drop CLS first: ``probs[..., 1:, 1:]``).
-        grid: (gh, gw), the patch grid.
-        patch_size: pixels per patch, so the distance comes out in pixels.
+def _as_tokens(fmap: torch.Tensor) -> torch.Tensor:
+    return rearrange(fmap, "b d h w -> b (h w) d")  # (B, N, D)
 
-    Returns:
-        Tensor[h], mean distance per head.
-    """
-    fn = "mean_attention_distance"
-    check_tensor("probs", probs, ndim=4, dims="(B, h, N, N)", floating=True, fn=fn)
-    gh, gw = check_pair("grid", grid, min_value=1, fn=fn)
-    if probs.shape[-2:] != (gh * gw, gh * gw):
-        raise ValueError(
-            f"{fn}: probs must be (B, h, {gh * gw}, {gh * gw}) for grid {gh}x{gw} "
-            f"(drop the CLS token first: probs[..., 1:, 1:]), got {tuple(probs.shape)}"
-        )
-    ys, xs = torch.meshgrid(torch.arange(gh), torch.arange(gw), indexing="ij")
-    pos = (
-        torch.stack([ys.flatten(), xs.flatten()], dim=1).to(probs) * patch_size
-    )  # (N, 2)
-    dist = torch.cdist(pos, pos)  # (N, N)
-    probs = probs / probs.sum(dim=-1, keepdim=True)
-    return (probs * dist).sum(dim=-1).mean(dim=(0, 2))  # (h,)
+
+def _check_vit_args(
+    image_size, patch_size, in_channels, num_classes, dim, depth, heads, mlp_ratio,
+    dropout, pos_embed, pool,
+) -> tuple[int, int]:  # fmt: skip
+    """Sizes >= 1, whole patches, known choices; return the patch grid (h, w)."""
+    check = Checker("ViT")
+    height, width = check.pair("image_size", image_size, min_value=1)
+    check.ints(min_value=1, patch_size=patch_size, in_channels=in_channels)
+    check.ints(min_value=1, num_classes=num_classes, dim=dim, depth=depth, heads=heads)
+    check.range("mlp_ratio", mlp_ratio, low=1e-6)
+    check.range("dropout", dropout, low=0.0, high=1.0)
+    check.choice("pos_embed", pos_embed, ("learned", "sincos"))
+    check.choice("pool", pool, ("cls", "mean"))
+    check.that(dim % heads == 0, f"dim must be divisible by heads, got {dim}, {heads}")
+    check.that(
+        height % patch_size == 0 and width % patch_size == 0,
+        f"image_size must be divisible by patch_size={patch_size}, got {image_size!r}",
+    )
+    return height // patch_size, width // patch_size
+
+
+def _check_keep(keep, batch: int, n: int) -> None:
+    check = Checker("ViT.embed")
+    check.tensor("keep", keep, ndim=2, dims="(B, K)", dtype=torch.long)
+    check.that(
+        keep.shape[0] == batch
+        and (keep.numel() == 0 or 0 <= keep.min() <= keep.max() < n),
+        f"keep must hold patch indices in [0, {n}) for each of the {batch} images, "
+        f"got shape {tuple(keep.shape)}",
+    )

@@ -1,7 +1,8 @@
 """The course's data: ShapeWorld scenes, their datasets, natural photos, real datasets.
 
 Everything here works offline; only :func:`cifar10` with ``download=True`` uses the
-network, and only when the reader asks for it.
+network, and only when the reader asks for it. Importing the package is cheap:
+torchvision, scikit-learn and scikit-image load inside the functions that need them.
 """
 
 from scratchvision.data.backgrounds import BACKGROUNDS
@@ -28,8 +29,9 @@ from scratchvision.data.presets import (
     shapeworld_easy,
 )
 from scratchvision.data.real import cifar10
+from scratchvision.data.scene import FAR, Scene
 from scratchvision.data.shapes import COLOURS, SHAPES
-from scratchvision.data.shapeworld import FAR, Scene, ShapeWorld, benchmark_scenes
+from scratchvision.data.shapeworld import ShapeWorld, benchmark_scenes
 
 __all__ = [
     "BACKGROUNDS",

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from scratchvision.validate import Checker
+
 SIZES = ("small", "medium", "large")
 
 
@@ -37,6 +39,9 @@ class ObjectInfo:
     position: tuple[float, float]
     depth: float
     visible: float = 1.0
+
+    def __post_init__(self):
+        _check_object(self)
 
 
 def size_word(scale: float, low: float, high: float) -> str:
@@ -85,3 +90,21 @@ def caption(objects: Sequence[ObjectInfo], image_size: int) -> str:
     for obj in objects[2:]:
         text += f", and {describe(obj)} {where_phrase(obj.position, image_size)}"
     return text
+
+
+def _check_object(obj: ObjectInfo) -> None:
+    check = Checker("ObjectInfo")
+    for name in ("shape", "colour"):
+        value = getattr(obj, name)
+        ok = isinstance(value, str) and value != ""
+        check.that(ok, f"{name} must be a non-empty str, got {value!r}")
+    check.choice("size", obj.size, SIZES)
+    position = obj.position
+    check.that(
+        isinstance(position, (tuple, list)) and len(position) == 2,
+        f"position must be an (x, y) pair, got {position!r}",
+    )
+    for value in position:
+        check.range("position", value)
+    check.range("depth", obj.depth, low=0)
+    check.range("visible", obj.visible, low=0, high=1)

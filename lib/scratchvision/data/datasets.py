@@ -29,8 +29,9 @@ from collections.abc import Callable
 import torch
 from torch.utils.data import Dataset
 
-from scratchvision.data.shapeworld import Scene, ShapeWorld
-from scratchvision.validate import check_choice, check_int
+from scratchvision.data.scene import Scene
+from scratchvision.data.shapeworld import ShapeWorld
+from scratchvision.validate import Checker
 
 SPLIT_SIZE = 10_000_000
 SPLITS = {"train": 0, "val": SPLIT_SIZE, "test": 2 * SPLIT_SIZE}
@@ -52,19 +53,9 @@ class _SceneDataset(Dataset):
         transform: Callable | None = None,
         cache: bool = False,
     ):
-        fn = type(self).__name__
-        if not isinstance(world, ShapeWorld):
-            raise ValueError(
-                f"{fn}: world must be a ShapeWorld, got {type(world).__name__}"
-            )
-        check_int("n", n, min_value=0, fn=fn)
-        check_int("seed", seed, min_value=0, fn=fn)
-        check_choice("split", split, SPLITS, fn=fn)
-        if seed + n > SPLIT_SIZE:
-            raise ValueError(
-                f"{fn}: seed + n must be <= {SPLIT_SIZE} so that splits stay "
-                f"disjoint, got seed={seed}, n={n}"
-            )
+        _check_dataset_args(
+            type(self).__name__, world, n, seed, split, transform, cache
+        )
         self.world, self.n, self.transform = world, n, transform
         self.first_seed = SPLITS[split] + seed
         self._cache: dict[int, object] | None = {} if cache else None
@@ -172,7 +163,47 @@ def collate_detection(
     Returns:
         (images Tensor[B, 3, H, W], targets: list of ``B`` dicts)
     """
-    if not batch:
-        raise ValueError("collate_detection: batch must not be empty")
+    _check_batch(batch)
     images, targets = zip(*batch)
     return torch.stack(images), list(targets)  # (B, 3, H, W)
+
+
+def _check_dataset_args(fn, world, n, seed, split, transform, cache) -> None:
+    check = Checker(fn)
+    check.that(
+        isinstance(world, ShapeWorld),
+        f"world must be a ShapeWorld, got {type(world).__name__}",
+    )
+    check.int("n", n, min_value=0)
+    check.int("seed", seed, min_value=0)
+    check.choice("split", split, SPLITS)
+    check.callable("transform", transform, optional=True)
+    check.bool("cache", cache)
+    check.that(
+        seed + n <= SPLIT_SIZE,
+        f"seed + n must be <= {SPLIT_SIZE} so that splits stay disjoint, got "
+        f"seed={seed}, n={n}",
+    )
+
+
+def _check_batch(batch) -> None:
+    check = Checker("collate_detection")
+    check.that(
+        isinstance(batch, (list, tuple)) and len(batch) > 0,
+        f"batch must be a non-empty list of (image, target) pairs, got {batch!r:.80}",
+    )
+    for i, item in enumerate(batch):
+        check.that(
+            isinstance(item, (tuple, list)) and len(item) == 2,
+            f"batch[{i}] must be an (image, target) pair, got {type(item).__name__}",
+        )
+        check.tensor(f"batch[{i}][0]", item[0], ndim=3, dims="(3, H, W)")
+        check.that(
+            isinstance(item[1], dict),
+            f"batch[{i}][1] must be a target dict, got {type(item[1]).__name__}",
+        )
+        check.that(
+            item[0].shape == batch[0][0].shape,
+            f"batch images must all have one size, got {tuple(batch[0][0].shape)} "
+            f"and {tuple(item[0].shape)} (batch[{i}][0])",
+        )

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import TensorDataset
 
-from scratchvision.validate import check_choice, check_int, check_range
+from scratchvision.validate import Checker
 
 DIGITS_SPLITS = ("train", "test")
 
@@ -57,14 +57,9 @@ def digits_dataset(
         ``TensorDataset`` of images ``Tensor[N, 1, size, size]`` (float32) and labels
         ``Tensor[N]``.
     """
-    from sklearn.datasets import (
-        load_digits,
-    )  # imported here: only this lesson needs scikit-learn
+    _check_digits_args(split, size, seed, test_fraction)
+    from sklearn.datasets import load_digits  # here: only this lesson needs sklearn
 
-    check_choice("split", split, DIGITS_SPLITS, fn="digits_dataset")
-    check_int("size", size, min_value=8, fn="digits_dataset")
-    check_int("seed", seed, min_value=0, fn="digits_dataset")
-    check_range("test_fraction", test_fraction, low=0.0, high=1.0, fn="digits_dataset")
     digits = load_digits()
     rows = _split_indices(digits.target, test_fraction, seed)[split]
     images = (
@@ -76,3 +71,11 @@ def digits_dataset(
         )  # (N, 1, S, S)
     labels = torch.from_numpy(digits.target[rows]).long()  # (N,)
     return TensorDataset(images.clamp(0.0, 1.0), labels)
+
+
+def _check_digits_args(split, size, seed, test_fraction) -> None:
+    check = Checker("digits_dataset")
+    check.choice("split", split, DIGITS_SPLITS)
+    check.int("size", size, min_value=8)
+    check.int("seed", seed, min_value=0)
+    check.range("test_fraction", test_fraction, low=0.0, high=1.0)

@@ -8,32 +8,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import torch
-from torchvision.datasets import CIFAR10
-from torchvision.transforms import Compose
-from torchvision.transforms.functional import pil_to_tensor
+from scratchvision.validate import Checker
 
-_CIFAR_FOLDER = "cifar-10-batches-py"
-
-
-class _CIFAR10FilesOnly(CIFAR10):
-    """torchvision's CIFAR10, with the per-file md5 checks turned off.
-
-    torchvision verifies the md5 of every batch file on load (``check_integrity`` with
-    the md5 listed in ``train_list``, ``test_list`` and ``meta``). A ``None`` md5 makes
-    that a presence check, so a small file in the same pickle format, such as the
-    tests write, also loads. The downloaded archive is still checked
-    (``tgz_md5`` is untouched), and a damaged batch file fails when it is unpickled.
-    """
-
-    train_list = [[name, None] for name, _ in CIFAR10.train_list]
-    test_list = [[name, None] for name, _ in CIFAR10.test_list]
-    meta = {**CIFAR10.meta, "md5": None}
-
-
-def _pil_to_float(image) -> torch.Tensor:
-    return pil_to_tensor(image).float() / 255.0  # (3, 32, 32)
+if TYPE_CHECKING:
+    from torchvision.datasets import CIFAR10
 
 
 def cifar10(
@@ -55,19 +35,30 @@ def cifar10(
         A ``Dataset`` of ``(image Tensor[3, 32, 32] float32 in [0, 1], label int)``;
         ``.classes`` holds the class names.
     """
-    folder = os.path.join(os.fspath(root), _CIFAR_FOLDER)
-    files = [name for name, _ in CIFAR10.train_list + CIFAR10.test_list]
-    files.append(CIFAR10.meta["filename"])
-    missing = [f for f in files if not os.path.isfile(os.path.join(folder, f))]
+    _check_cifar_args(root, train, download, transform)
+    # torchvision is imported here, not at the top: ``import scratchvision.data`` stays
+    # quick, and only a reader who asks for CIFAR-10 pays for it
+    from scratchvision.data.cifar_files import CIFAR_FOLDER, CIFAR10FilesOnly, files
+
+    folder = os.path.join(os.fspath(root), CIFAR_FOLDER)
+    missing = [f for f in files() if not os.path.isfile(os.path.join(folder, f))]
     if missing and not download:
         raise FileNotFoundError(
             f"cifar10: no CIFAR-10 files in {folder} (missing {', '.join(missing)}). "
             "Pass download=True to fetch them (needs network, about 170 MB), or point "
             "root at a folder that contains cifar-10-batches-py."
         )
-    to_tensor = (
-        _pil_to_float if transform is None else Compose([_pil_to_float, transform])
+    return CIFAR10FilesOnly(
+        os.fspath(root), train=train, download=download, transform=transform
     )
-    return _CIFAR10FilesOnly(
-        os.fspath(root), train=train, download=download, transform=to_tensor
+
+
+def _check_cifar_args(root, train, download, transform) -> None:
+    check = Checker("cifar10")
+    check.that(
+        isinstance(root, (str, os.PathLike)),
+        f"root must be a folder path (str or os.PathLike), got {type(root).__name__}",
     )
+    check.bool("train", train)
+    check.bool("download", download)
+    check.callable("transform", transform, optional=True)

@@ -1,22 +1,19 @@
-"""Chapter 5, computational imaging: degradations, metrics, restoration nets, losses.
+"""Chapter 5, computational imaging: degradations, baselines, restoration nets, losses.
 
 Supervised pairs for restoration are hard to collect, so the chapter *simulates* them:
-``degrade`` and ``blur`` make noisy, low-resolution and blurred versions of clean
-natural images; ``unet`` and ``restorers`` learn to undo them; ``metrics`` (PSNR, SSIM,
-a perceptual distance) and ``classical`` (filters, BM3D, Wiener, Richardson–Lucy) are
-the yardsticks; ``losses`` are the objectives compared in lesson 5.4. Images are
-``Tensor[B, C, H, W]`` or ``Tensor[C, H, W]`` in ``[0, 1]``; noise levels are on the
-0–255 scale, as in the literature.
+``degrade``, ``blur`` and ``motion`` make noisy, low-resolution and blurred versions
+of clean natural images, ``pairs`` and ``shake`` turn them into training pairs;
+``unet`` and ``restorers`` learn to undo them (``training``, ``srgan``); ``classical``
+(filters, BM3D, Wiener, Richardson–Lucy) and the metrics of ``scratchvision.metrics``
+(PSNR, SSIM, a perceptual distance) are the yardsticks, applied on held-out photos by
+``heldout``; ``losses`` are the objectives compared in lesson 5.4. ``recipes`` lists
+the zoo's recipes by the names the cards use. Images are ``Tensor[B, C, H, W]`` or
+``Tensor[C, H, W]`` in ``[0, 1]``; noise levels are on the 0–255 scale, as in the
+literature.
 """
 
 # The function ``blur.blur`` is not re-exported: it would hide the ``blur`` module.
-from scratchvision.imaging.blur import (
-    average_frames,
-    frames_from_motion,
-    gaussian_kernel,
-    motion_kernel,
-    random_trajectory,
-)
+from scratchvision.imaging.blur import gaussian_kernel, motion_kernel
 from scratchvision.imaging.classical import (
     bm3d_denoise,
     gaussian_filter,
@@ -42,12 +39,10 @@ from scratchvision.imaging.losses import (
     perceptual_loss,
     total_variation,
 )
-from scratchvision.imaging.metrics import (
-    perceptual_distance,
-    psnr,
-    random_features,
-    ssim,
-    vgg16_features,
+from scratchvision.imaging.motion import (
+    average_frames,
+    frames_from_motion,
+    random_trajectory,
 )
 from scratchvision.imaging.restorers import (
     PixelShuffleSR,
@@ -91,11 +86,6 @@ __all__ = [
     "multiscale_loss",
     "perceptual_loss",
     "total_variation",
-    "perceptual_distance",
-    "psnr",
-    "random_features",
-    "ssim",
-    "vgg16_features",
     "PixelShuffleSR",
     "ResidualDenoiser",
     "denoiser_small",

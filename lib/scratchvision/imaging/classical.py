@@ -22,9 +22,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from scratchvision.imaging.blur import IMAGE_DIMS, blur, check_kernel, gaussian_kernel
+from scratchvision.imaging._checks import check_image
+from scratchvision.imaging.blur import blur, check_kernel, gaussian_kernel
 from scratchvision.imaging.degrade import bicubic_upsample
-from scratchvision.validate import check_int, check_range, check_tensor
+from scratchvision.validate import check_int, check_range
 
 __all__ = [
     "gaussian_filter",
@@ -49,7 +50,7 @@ def gaussian_filter(img: torch.Tensor, sigma: float) -> torch.Tensor:
     Returns:
         Tensor like ``img``.
     """
-    sigma = check_range("sigma", sigma, low=1e-6, fn="gaussian_filter")
+    sigma = _check_gaussian_filter(img, sigma)
     return blur(img, gaussian_kernel(2 * math.ceil(3 * sigma) + 1, sigma))
 
 
@@ -67,14 +68,7 @@ def median_filter(img: torch.Tensor, size: int) -> torch.Tensor:
     Returns:
         Tensor like ``img``.
     """
-    fn = "median_filter"
-    check_tensor("img", img, ndim=(3, 4), dims=IMAGE_DIMS, floating=True, fn=fn)
-    check_int("size", size, min_value=1, fn=fn)
-    if size % 2 == 0 or size // 2 >= min(img.shape[-2:]):
-        raise ValueError(
-            f"{fn}: size must be odd with size // 2 < the image's height and width, "
-            f"got {size}"
-        )
+    _check_median(img, size)
     r = size // 2
     x = img if img.ndim == 4 else img[None]  # (B, C, H, W)
     x = F.pad(x, (r, r, r, r), mode="reflect")  # (B, C, H + 2r, W + 2r)
@@ -107,8 +101,7 @@ def bm3d_denoise(
         ImportError: ``bm3d`` is not installed (``pip install scratchvision[imaging]``).
     """
     fn = "bm3d_denoise"
-    check_tensor("img", img, ndim=(3, 4), dims=IMAGE_DIMS, floating=True, fn=fn)
-    sigma = check_range("sigma", sigma, low=0.0, fn=fn)
+    sigma = _check_bm3d(img, sigma)
     try:
         import bm3d
     except ImportError as err:
@@ -150,13 +143,8 @@ def wiener_deconvolution(
     """
     from skimage import restoration
 
-    balance = check_range("balance", balance, low=1e-12, fn="wiener_deconvolution")
-    return _deconvolve(
-        "wiener_deconvolution",
-        img,
-        kernel,
-        lambda y, psf: restoration.wiener(y, psf, balance),
-    )
+    balance = _check_wiener(img, kernel, balance)
+    return _deconvolve(img, kernel, lambda y, psf: restoration.wiener(y, psf, balance))
 
 
 def richardson_lucy(
@@ -179,18 +167,13 @@ def richardson_lucy(
     """
     from skimage import restoration
 
-    iterations = check_int("iterations", iterations, min_value=1, fn="richardson_lucy")
+    iterations = _check_lucy(img, kernel, iterations)
     return _deconvolve(
-        "richardson_lucy",
-        img,
-        kernel,
-        lambda y, psf: restoration.richardson_lucy(y, psf, iterations),
+        img, kernel, lambda y, psf: restoration.richardson_lucy(y, psf, iterations)
     )
 
 
-def _deconvolve(
-    fn: str, img: torch.Tensor, kernel: torch.Tensor, restore
-) -> torch.Tensor:
+def _deconvolve(img: torch.Tensor, kernel: torch.Tensor, restore) -> torch.Tensor:
     """Run ``restore(channel, psf)`` per channel, padded by reflection and cropped back.
 
     Wiener assumes a periodic image, Richardson-Lucy a black surround: both are wrong at
@@ -198,8 +181,7 @@ def _deconvolve(
     (the boundary ``blur`` assumes) by one kernel width moves that error out of the
     crop.
     """
-    check_tensor("img", img, ndim=(3, 4), dims=IMAGE_DIMS, floating=True, fn=fn)
-    psf = check_kernel(kernel, fn).detach().cpu().double().numpy()  # (kh, kw)
+    psf = kernel.detach().cpu().double().numpy()  # (kh, kw)
     m = max(psf.shape)
 
     def per_image(im: np.ndarray) -> np.ndarray:  # (C, H, W) -> (C, H, W)
@@ -221,3 +203,38 @@ def _map_numpy(
     out = np.stack([f(im) for im in x.detach().cpu().double().numpy()])  # (B, C, H, W)
     out = torch.from_numpy(out).to(device=img.device, dtype=img.dtype)
     return out if img.ndim == 4 else out[0]
+
+
+def _check_gaussian_filter(img, sigma) -> float:
+    check_image(img, "gaussian_filter")
+    return check_range("sigma", sigma, low=1e-6, fn="gaussian_filter")
+
+
+def _check_median(img, size) -> None:
+    fn = "median_filter"
+    check_image(img, fn)
+    check_int("size", size, min_value=1, fn=fn)
+    if size % 2 == 0 or size // 2 >= min(img.shape[-2:]):
+        raise ValueError(
+            f"{fn}: size must be odd with size // 2 < the image's height and width, "
+            f"got {size}"
+        )
+
+
+def _check_bm3d(img, sigma) -> float:
+    check_image(img, "bm3d_denoise", nonempty=True)
+    return check_range("sigma", sigma, low=0.0, fn="bm3d_denoise")
+
+
+def _check_wiener(img, kernel, balance) -> float:
+    fn = "wiener_deconvolution"
+    check_image(img, fn, nonempty=True)
+    check_kernel(kernel, fn)
+    return check_range("balance", balance, low=1e-12, fn=fn)
+
+
+def _check_lucy(img, kernel, iterations) -> int:
+    fn = "richardson_lucy"
+    check_image(img, fn, nonempty=True)
+    check_kernel(kernel, fn)
+    return check_int("iterations", iterations, min_value=1, fn=fn)

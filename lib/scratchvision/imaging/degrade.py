@@ -21,8 +21,9 @@ import torch.nn.functional as F
 from einops import rearrange
 from PIL import Image
 
-from scratchvision.imaging.blur import IMAGE_DIMS, blur, gaussian_kernel
-from scratchvision.validate import check_choice, check_int, check_range, check_tensor
+from scratchvision.imaging._checks import check_image
+from scratchvision.imaging.blur import blur, gaussian_kernel
+from scratchvision.validate import check_choice, check_int, check_range
 
 SCALES = (2, 3, 4)
 
@@ -48,9 +49,7 @@ def add_gaussian_noise(
     Returns:
         Tensor like ``img``.
     """
-    fn = "add_gaussian_noise"
-    check_tensor("img", img, floating=True, fn=fn)
-    sigma = check_range("sigma", sigma, low=0.0, fn=fn)
+    (sigma,) = _check_noise("add_gaussian_noise", img, sigma=(sigma, 0.0))
     noise = torch.randn(
         img.shape, generator=generator, device=img.device, dtype=img.dtype
     )
@@ -82,10 +81,12 @@ def add_poisson_gaussian_noise(
     Returns:
         Tensor like ``img``.
     """
-    fn = "add_poisson_gaussian_noise"
-    check_tensor("img", img, floating=True, fn=fn)
-    photons = check_range("photons", photons, low=1e-6, fn=fn)
-    read_sigma = check_range("read_sigma", read_sigma, low=0.0, fn=fn)
+    photons, read_sigma = _check_noise(
+        "add_poisson_gaussian_noise",
+        img,
+        photons=(photons, 1e-6),
+        read_sigma=(read_sigma, 0.0),
+    )
     shot = torch.poisson(photons * img.clamp(min=0), generator=generator) / photons
     read = torch.randn(
         img.shape, generator=generator, device=img.device, dtype=img.dtype
@@ -153,12 +154,7 @@ def jpeg(img: torch.Tensor, quality: int) -> torch.Tensor:
     Returns:
         Tensor like ``img`` (same dtype and device), values in [0, 1] on the 8-bit grid.
     """
-    fn = "jpeg"
-    check_tensor("img", img, ndim=(3, 4), dims=IMAGE_DIMS, floating=True, fn=fn)
-    if img.shape[-3] not in (1, 3):
-        raise ValueError(f"{fn}: img must have 1 or 3 channels, got {img.shape[-3]}")
-    check_int("quality", quality, fn=fn)
-    check_range("quality", quality, low=1, high=100, fn=fn)
+    _check_jpeg(img, quality)
     x = img if img.ndim == 4 else img[None]  # (B, C, H, W)
     as_bytes = (x.detach().clamp(0, 1) * 255).round().to(torch.uint8).cpu()
     pixels = rearrange(
@@ -207,13 +203,7 @@ def realistic_sr_degradation(
     Returns:
         Tensor[B, C, H / scale, W / scale] (or without ``B``) in [0, 1].
     """
-    fn = "realistic_sr_degradation"
-    x = _check_resize(fn, img, scale, divisible=True)  # (B, C, H, W)
-    if x.shape[1] not in (1, 3) or min(x.shape[-2:]) < 11:
-        raise ValueError(
-            f"{fn}: img must have 1 or 3 channels and H, W >= 11, got shape "
-            f"{tuple(img.shape)}"
-        )
+    x = _check_realistic(img, scale)  # (B, C, H, W)
     out = torch.cat(
         [_degrade_one(im[None], scale, generator) for im in x]
     )  # (B, C, H/s, W/s)
@@ -249,7 +239,7 @@ def _degrade_one(
 def _check_resize(
     fn: str, img: torch.Tensor, scale: int, *, divisible: bool
 ) -> torch.Tensor:
-    check_tensor("img", img, ndim=(3, 4), dims=IMAGE_DIMS, floating=True, fn=fn)
+    check_image(img, fn)
     check_choice("scale", check_int("scale", scale, fn=fn), SCALES, fn=fn)
     H, W = img.shape[-2:]
     if divisible and (H % scale or W % scale):
@@ -259,3 +249,29 @@ def _check_resize(
             f":{W - W % scale}]"
         )
     return img if img.ndim == 4 else img[None]  # (B, C, H, W)
+
+
+def _check_noise(fn: str, img, **levels: tuple[float, float]) -> list[float]:
+    """Finite images, and each noise level a finite number >= its lower bound."""
+    check_image(img, fn)
+    return [check_range(name, v, low=low, fn=fn) for name, (v, low) in levels.items()]
+
+
+def _check_jpeg(img, quality) -> None:
+    fn = "jpeg"
+    check_image(img, fn)
+    if img.shape[-3] not in (1, 3):
+        raise ValueError(f"{fn}: img must have 1 or 3 channels, got {img.shape[-3]}")
+    check_int("quality", quality, fn=fn)
+    check_range("quality", quality, low=1, high=100, fn=fn)
+
+
+def _check_realistic(img, scale) -> torch.Tensor:
+    fn = "realistic_sr_degradation"
+    x = _check_resize(fn, img, scale, divisible=True)  # (B, C, H, W)
+    if x.shape[1] not in (1, 3) or min(x.shape[-2:]) < 11:
+        raise ValueError(
+            f"{fn}: img must have 1 or 3 channels and H, W >= 11, got shape "
+            f"{tuple(img.shape)}"
+        )
+    return x

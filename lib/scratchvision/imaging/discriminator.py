@@ -118,6 +118,7 @@ class PatchGAN(nn.Module):
             dims="(B, C, H, W)",
             floating=True,
             channels=self.in_channels,
+            finite=True,
             fn=fn,
         )
         if min(x.shape[-2:]) < self.min_input_size:

@@ -79,7 +79,7 @@ def perceptual_loss(
         Tensor[]: a scalar.
     """
     fn = "perceptual_loss"
-    _check_same_shape(pred, target, fn)
+    _check_perceptual(pred, target, features)
     with torch.no_grad():
         target_features = list(features(target))
     pred_features = list(features(pred))
@@ -115,9 +115,7 @@ def gan_d_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Te
     Returns:
         Tensor[]: a scalar.
     """
-    fn = "gan_d_loss"
-    check_tensor("real_logits", real_logits, floating=True, fn=fn)
-    check_tensor("fake_logits", fake_logits, floating=True, fn=fn)
+    _check_logits("gan_d_loss", real_logits=real_logits, fake_logits=fake_logits)
     return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
 
 
@@ -140,7 +138,7 @@ def gan_g_loss(fake_logits: torch.Tensor, *, saturating: bool = False) -> torch.
     Returns:
         Tensor[]: a scalar.
     """
-    check_tensor("fake_logits", fake_logits, floating=True, fn="gan_g_loss")
+    _check_logits("gan_g_loss", fake_logits=fake_logits)
     if saturating:
         return -F.softplus(fake_logits).mean()
     return F.softplus(-fake_logits).mean()
@@ -171,21 +169,7 @@ def multiscale_loss(
     Returns:
         Tensor[]: a scalar.
     """
-    fn = "multiscale_loss"
-    if not isinstance(preds, (list, tuple)) or not preds:
-        raise ValueError(
-            f"{fn}: preds must be a non-empty list of tensors, coarsest first, got "
-            f"{preds!r}"
-        )
-    check_tensor("target", target, ndim=4, dims="(B, C, H, W)", floating=True, fn=fn)
-    targets = image_pyramid(target, n_scales=len(preds))
-    for k, (p, t) in enumerate(zip(preds, targets)):
-        check_tensor(f"preds[{k}]", p, ndim=4, dims="(B, C, H, W)", fn=fn)
-        if p.shape != t.shape:
-            raise ValueError(
-                f"{fn}: preds[{k}] must have shape {tuple(t.shape)} (target "
-                f"downsampled by {2 ** (len(preds) - 1 - k)}), got {tuple(p.shape)}"
-            )
+    targets = _check_multiscale(preds, target, loss)
     return torch.stack([loss(p, t) for p, t in zip(preds, targets)]).mean()
 
 
@@ -203,22 +187,80 @@ def total_variation(image: torch.Tensor) -> torch.Tensor:
     Returns:
         Tensor[]: a scalar.
     """
-    fn = "total_variation"
-    check_tensor("image", image, ndim=4, dims="(B, C, H, W)", floating=True, fn=fn)
-    if min(image.shape[-2:]) < 2:
-        raise ValueError(
-            f"{fn}: image height and width must be >= 2, got shape {tuple(image.shape)}"
-        )
+    _check_tv(image)
     down = image[..., 1:, :] - image[..., :-1, :]  # (B, C, H-1, W)
     right = image[..., :, 1:] - image[..., :, :-1]  # (B, C, H, W-1)
     return down.abs().mean() + right.abs().mean()
 
 
 def _check_same_shape(pred, target, fn: str) -> None:
-    check_tensor("pred", pred, floating=True, fn=fn)
-    check_tensor("target", target, floating=True, fn=fn)
+    for name, value in (("pred", pred), ("target", target)):
+        check_tensor(name, value, floating=True, finite=True, nonempty=True, fn=fn)
     if pred.shape != target.shape:
         raise ValueError(
             f"{fn}: target must have the shape of pred {tuple(pred.shape)}, got "
             f"{tuple(target.shape)}"
+        )
+
+
+def _check_perceptual(pred, target, features) -> None:
+    _check_same_shape(pred, target, "perceptual_loss")
+    if not callable(features):
+        raise ValueError(
+            "perceptual_loss: features must be a feature network (a callable), got "
+            f"{type(features).__name__}"
+        )
+
+
+def _check_logits(fn: str, **logits: torch.Tensor) -> None:
+    for name, value in logits.items():
+        check_tensor(name, value, floating=True, finite=True, nonempty=True, fn=fn)
+
+
+def _check_multiscale(preds, target, loss) -> list[torch.Tensor]:
+    """Check the predictions against the target's pyramid; return the pyramid."""
+    fn = "multiscale_loss"
+    if not isinstance(preds, (list, tuple)) or not preds:
+        raise ValueError(
+            f"{fn}: preds must be a non-empty list of tensors, coarsest first, got "
+            f"{preds!r}"
+        )
+    check_tensor(
+        "target",
+        target,
+        ndim=4,
+        dims="(B, C, H, W)",
+        floating=True,
+        finite=True,
+        nonempty=True,
+        fn=fn,
+    )
+    if not callable(loss):
+        raise ValueError(f"{fn}: loss must be a pixel loss function, got {loss!r}")
+    targets = image_pyramid(target, n_scales=len(preds))
+    for k, (p, t) in enumerate(zip(preds, targets)):
+        check_tensor(f"preds[{k}]", p, ndim=4, dims="(B, C, H, W)", fn=fn)
+        if p.shape != t.shape:
+            raise ValueError(
+                f"{fn}: preds[{k}] must have shape {tuple(t.shape)} (target "
+                f"downsampled by {2 ** (len(preds) - 1 - k)}), got {tuple(p.shape)}"
+            )
+    return targets
+
+
+def _check_tv(image) -> None:
+    fn = "total_variation"
+    check_tensor(
+        "image",
+        image,
+        ndim=4,
+        dims="(B, C, H, W)",
+        floating=True,
+        finite=True,
+        nonempty=True,
+        fn=fn,
+    )
+    if min(image.shape[-2:]) < 2:
+        raise ValueError(
+            f"{fn}: image height and width must be >= 2, got shape {tuple(image.shape)}"
         )

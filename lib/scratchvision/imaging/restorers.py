@@ -129,6 +129,7 @@ class ResidualDenoiser(nn.Module):
             dims="(B, C, H, W)",
             floating=True,
             channels=self.channels,
+            finite=True,
             fn="ResidualDenoiser.forward",
         )
         return noisy - self.noise(noisy)
@@ -205,6 +206,7 @@ class PixelShuffleSR(nn.Module):
             dims="(B, C, H, W)",
             floating=True,
             channels=self.channels,
+            finite=True,
             fn="PixelShuffleSR.forward",
         )
         h = self.head(low_res)  # (B, D, H, W)

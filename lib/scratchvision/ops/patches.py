@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 from einops import rearrange
 
-from scratchvision.validate import check_int, check_tensor
+from scratchvision.validate import Checker
 
 
 def patchify(images: torch.Tensor, patch_size: int) -> torch.Tensor:
@@ -29,10 +29,7 @@ def patchify(images: torch.Tensor, patch_size: int) -> torch.Tensor:
     Returns:
         Tensor[B, N, P * P * C] with ``N = (H / P) * (W / P)``.
     """
-    fn = "patchify"
-    check_tensor("images", images, ndim=4, dims="(B, C, H, W)", fn=fn)
-    check_int("patch_size", patch_size, min_value=1, fn=fn)
-    _check_divisible(fn, images.shape[-2], images.shape[-1], patch_size)
+    _check_patchify_args(images, patch_size)
     return rearrange(
         images, "b c (h p1) (w p2) -> b (h w) (p1 p2 c)", p1=patch_size, p2=patch_size
     )
@@ -52,24 +49,7 @@ def unpatchify(
     Returns:
         Tensor[B, C, H, W].
     """
-    fn = "unpatchify"
-    check_tensor("tokens", tokens, ndim=3, dims="(B, N, P*P*C)", fn=fn)
-    for name, value in (
-        ("patch_size", patch_size),
-        ("height", height),
-        ("width", width),
-        ("channels", channels),
-    ):
-        check_int(name, value, min_value=1, fn=fn)
-    _check_divisible(fn, height, width, patch_size)
-    h, w = height // patch_size, width // patch_size
-    want = (h * w, patch_size * patch_size * channels)
-    if tuple(tokens.shape[1:]) != want:
-        raise ValueError(
-            f"{fn}: tokens must have shape (B, {want[0]}, {want[1]}) for a "
-            f"{height}x{width}x{channels} image in {patch_size}x{patch_size} patches, "
-            f"got {tuple(tokens.shape)}"
-        )
+    h, w = _check_unpatchify_args(tokens, patch_size, height, width, channels)
     return rearrange(
         tokens,
         "b (h w) (p1 p2 c) -> b c (h p1) (w p2)",
@@ -80,10 +60,40 @@ def unpatchify(
     )
 
 
-def _check_divisible(fn: str, height: int, width: int, patch_size: int) -> None:
-    if height % patch_size or width % patch_size:
-        raise ValueError(
-            f"{fn}: image height and width must be divisible by "
-            f"patch_size={patch_size}, got H={height}, W={width} (crop or resize to a "
-            f"multiple of {patch_size})"
-        )
+def _check_patchify_args(images, patch_size) -> None:
+    check = Checker("patchify")
+    check.tensor("images", images, ndim=4, dims="(B, C, H, W)")
+    check.int("patch_size", patch_size, min_value=1)
+    height, width = images.shape[-2:]
+    check.that(
+        height % patch_size == 0 and width % patch_size == 0,
+        f"images height and width must be divisible by patch_size={patch_size}, got "
+        f"H={height}, W={width} (crop or resize to a multiple of {patch_size})",
+    )
+
+
+def _check_unpatchify_args(tokens, patch_size, height, width, channels):
+    """Check unpatchify's arguments; return the patch grid ``(H / P, W / P)``."""
+    check = Checker("unpatchify")
+    check.tensor("tokens", tokens, ndim=3, dims="(B, N, P*P*C)")
+    check.ints(
+        min_value=1,
+        patch_size=patch_size,
+        height=height,
+        width=width,
+        channels=channels,
+    )
+    check.that(
+        height % patch_size == 0 and width % patch_size == 0,
+        f"height and width must be divisible by patch_size={patch_size}, got "
+        f"height={height}, width={width}",
+    )
+    h, w = height // patch_size, width // patch_size
+    want = (h * w, patch_size * patch_size * channels)
+    check.that(
+        tuple(tokens.shape[1:]) == want,
+        f"tokens must have shape (B, {want[0]}, {want[1]}) for height={height}, "
+        f"width={width}, channels={channels} in {patch_size}x{patch_size} patches "
+        f"(patch_size), got {tuple(tokens.shape)}",
+    )
+    return h, w

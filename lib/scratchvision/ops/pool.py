@@ -16,8 +16,8 @@ from __future__ import annotations
 import torch
 from einops import rearrange
 
-from scratchvision.ops.conv import im2col
-from scratchvision.validate import check_pair, check_tensor
+from scratchvision.ops.unfold import check_fits, im2col, output_hw, window_options
+from scratchvision.validate import Checker
 
 
 def max_pool2d(
@@ -52,37 +52,31 @@ def avg_pool2d(
 
 
 def _windows(fn, input, kernel_size, stride, padding, pad_value) -> torch.Tensor:
-    """Check the pooling arguments; return every window, (B, C, kh*kw, out_h, out_w)."""
-    check_tensor(
-        "input",
-        input,
-        ndim=(3, 4),
-        dims="(B, C, H, W) or (C, H, W)",
-        floating=True,
-        fn=fn,
-    )
-    kernel = check_pair("kernel_size", kernel_size, min_value=1, fn=fn)
-    stride = (
-        kernel if stride is None else check_pair("stride", stride, min_value=1, fn=fn)
-    )
-    padding = check_pair("padding", padding, min_value=0, fn=fn)
-    if any(2 * p > k for p, k in zip(padding, kernel)):
-        # a window of pure padding would have no real value to pool (PyTorch's rule too)
-        raise ValueError(
-            f"{fn}: padding must be at most half of kernel_size {kernel}, got {padding}"
-        )
-    x = input if input.ndim == 4 else input[None]  # (B, C, H, W)
-    out_h, out_w = (
-        (n + 2 * p - k) // s + 1
-        for n, k, s, p in zip(x.shape[-2:], kernel, stride, padding)
-    )
-    if min(out_h, out_w) < 1:
-        raise ValueError(
-            f"{fn}: kernel_size {kernel} is larger than the input "
-            f"{tuple(x.shape[-2:])} padded by {padding}"
-        )
-    cols = im2col(x, kernel, stride, padding, pad_value=pad_value)  # (B, C*kh*kw, L)
+    """Every pooling window, (B, C, kh*kw, out_h, out_w) (without B for a 3-D input)."""
+    x, options = _check_pool_args(fn, input, kernel_size, stride, padding)
+    out_h, out_w = output_hw(x, options)
+    cols = im2col(x, *options, pad_value=pad_value)  # (B, C*kh*kw, L)
     windows = rearrange(
         cols, "b (c k) (h w) -> b c k h w", c=x.shape[1], h=out_h
     )  # (B, C, kh*kw, out_h, out_w)
     return windows if input.ndim == 4 else windows[0]
+
+
+def _check_pool_args(fn, input, kernel_size, stride, padding):
+    """Check the pooling arguments; return the batched input and the window options."""
+    check = Checker(fn)
+    dims = "(B, C, H, W) or (C, H, W)"
+    check.tensor("input", input, ndim=(3, 4), dims=dims, floating=True)
+    stride = (
+        kernel_size if stride is None else stride
+    )  # default: windows do not overlap
+    options = window_options(check, kernel_size, stride, padding, 1)
+    kernel, _, padding, _ = options
+    # a window of pure padding would have no real value to pool (PyTorch's rule too)
+    check.that(
+        all(2 * p <= k for p, k in zip(padding, kernel)),
+        f"padding must be at most half of kernel_size {kernel}, got {padding}",
+    )
+    x = input if input.ndim == 4 else input[None]  # (B, C, H, W)
+    check_fits(check, x, options, kernel="kernel_size")
+    return x, options

@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 from einops import rearrange
 
-from scratchvision.validate import check_int, check_tensor
+from scratchvision.validate import Checker
 
 
 def window_partition(x: torch.Tensor, window: int) -> torch.Tensor:
@@ -32,9 +32,7 @@ def window_partition(x: torch.Tensor, window: int) -> torch.Tensor:
         Tensor[B * nW, M * M, C], windows row-major per image,
         ``nW = (H / M) * (W / M)``.
     """
-    fn = "window_partition"
-    check_tensor("x", x, ndim=4, dims="(B, H, W, C)", fn=fn)
-    _check_grid(fn, x.shape[1], x.shape[2], window)
+    _check_partition_args(x, window)
     return rearrange(x, "b (h m1) (w m2) c -> (b h w) (m1 m2) c", m1=window, m2=window)
 
 
@@ -51,16 +49,7 @@ def window_reverse(
     Returns:
         Tensor[B, H, W, C].
     """
-    fn = "window_reverse"
-    check_tensor("windows", windows, ndim=3, dims="(B*nW, M*M, C)", fn=fn)
-    _check_grid(fn, height, width, window)
-    h, w = height // window, width // window
-    if windows.shape[0] % (h * w) or windows.shape[1] != window * window:
-        raise ValueError(
-            f"{fn}: windows must have shape (B * {h * w}, {window * window}, C) for a "
-            f"{height}x{width} map in {window}x{window} windows, got "
-            f"{tuple(windows.shape)}"
-        )
+    h, w = _check_reverse_args(windows, window, height, width)
     return rearrange(
         windows,
         "(b h w) (m1 m2) c -> b (h m1) (w m2) c",
@@ -82,8 +71,7 @@ def cyclic_shift(x: torch.Tensor, shift: int) -> torch.Tensor:
     Returns:
         Tensor[B, H, W, C].
     """
-    check_tensor("x", x, ndim=4, dims="(B, H, W, C)", fn="cyclic_shift")
-    check_int("shift", shift, fn="cyclic_shift")
+    _check_cyclic_shift_args(x, shift)
     return torch.roll(x, shifts=(-shift, -shift), dims=(1, 2))
 
 
@@ -98,11 +86,7 @@ def shift_regions(height: int, width: int, window: int, shift: int) -> torch.Ten
     Returns:
         LongTensor[H, W] with labels 0..8 (band along H * 3 + band along W).
     """
-    fn = "shift_regions"
-    _check_grid(fn, height, width, window)
-    check_int("shift", shift, min_value=0, fn=fn)
-    if shift >= window:
-        raise ValueError(f"{fn}: shift must be < window={window}, got {shift}")
+    _check_shift_args("shift_regions", height, width, window, shift)
     labels = torch.zeros(height, width, dtype=torch.long)
     if shift == 0:
         return labels
@@ -128,15 +112,56 @@ def shifted_window_mask(
         BoolTensor[nW, M * M, M * M], True where query and key came from the same region
         (the "keep" convention of :func:`scratchvision.ops.attention.attention`).
     """
+    _check_shift_args("shifted_window_mask", height, width, window, shift)
     labels = shift_regions(height, width, window, shift)  # (H, W)
     labels = window_partition(labels[None, :, :, None], window)[..., 0]  # (nW, M*M)
     return labels[:, :, None] == labels[:, None, :]  # (nW, M*M, M*M)
 
 
-def _check_grid(fn: str, height: int, width: int, window: int) -> None:
-    check_int("window", window, min_value=1, fn=fn)
-    if height % window or width % window:
-        raise ValueError(
-            f"{fn}: map height and width must be divisible by window={window}, got "
-            f"H={height}, W={width}"
-        )
+def _check_partition_args(x, window) -> None:
+    check = Checker("window_partition")
+    check.tensor("x", x, ndim=4, dims="(B, H, W, C)")
+    check.int("window", window, min_value=1)
+    check.that(
+        x.shape[1] % window == 0 and x.shape[2] % window == 0,
+        f"x height and width must be divisible by window={window}, got "
+        f"H={x.shape[1]}, W={x.shape[2]}",
+    )
+
+
+def _check_reverse_args(windows, window, height, width) -> tuple[int, int]:
+    """Check window_reverse's arguments; return the window grid ``(H / M, W / M)``."""
+    check = Checker("window_reverse")
+    check.tensor("windows", windows, ndim=3, dims="(B*nW, M*M, C)")
+    _check_grid(check, height, width, window)
+    h, w = height // window, width // window
+    check.that(
+        windows.shape[0] % (h * w) == 0 and windows.shape[1] == window * window,
+        f"windows must have shape (B * {h * w}, {window * window}, C) for "
+        f"height={height}, width={width} in {window}x{window} windows, got "
+        f"{tuple(windows.shape)}",
+    )
+    return h, w
+
+
+def _check_cyclic_shift_args(x, shift) -> None:
+    check = Checker("cyclic_shift")
+    check.tensor("x", x, ndim=4, dims="(B, H, W, C)")
+    check.int("shift", shift)
+
+
+def _check_shift_args(fn, height, width, window, shift) -> None:
+    check = Checker(fn)
+    _check_grid(check, height, width, window)
+    check.int("shift", shift, min_value=0)
+    check.that(shift < window, f"shift must be < window={window}, got {shift}")
+
+
+def _check_grid(check, height, width, window) -> None:
+    """A map of ``height x width`` pixels that ``window x window`` windows tile."""
+    check.ints(min_value=1, height=height, width=width, window=window)
+    check.that(
+        height % window == 0 and width % window == 0,
+        f"height and width must be divisible by window={window}, got "
+        f"height={height}, width={width}",
+    )

@@ -1,9 +1,11 @@
-"""scratchvision.imaging.metrics: skimage.metrics as oracle; the perceptual distance."""
+"""scratchvision.metrics: accuracy; skimage.metrics as the oracle of PSNR and SSIM;
+the perceptual distance, its feature networks and the detail ratio."""
 
 import numpy as np
 import pytest
 import torch
-from scratchvision.imaging import metrics as M
+from scratchvision import metrics as M
+from scratchvision.imaging.blur import blur, gaussian_kernel
 from skimage import data
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
@@ -24,6 +26,24 @@ def noisy_pair(name="astronaut", size=96, sigma=0.1, seed=0):
 
 def t(a, dtype=torch.float64):
     return torch.from_numpy(a).to(dtype)
+
+
+# ---------------------------------------------------------------- accuracy
+
+
+def test_accuracy_is_the_share_of_correct_arg_maxes():
+    logits = torch.tensor([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
+    assert M.accuracy(logits, torch.tensor([1, 1, 1])) == pytest.approx(2 / 3)
+    assert M.accuracy(logits.softmax(-1), torch.tensor([1, 0, 1])) == 1.0
+
+
+def test_accuracy_refuses_an_empty_batch_and_mismatched_labels():
+    with pytest.raises(ValueError, match="logits must not be empty"):
+        M.accuracy(torch.zeros(0, 3), torch.zeros(0, dtype=torch.long))
+    with pytest.raises(ValueError, match="one label per row"):
+        M.accuracy(torch.zeros(4, 3), torch.zeros(3, dtype=torch.long))
+    with pytest.raises(ValueError, match="integer class labels"):
+        M.accuracy(torch.zeros(4, 3), torch.zeros(4))
 
 
 # ---------------------------------------------------------------- PSNR
@@ -136,6 +156,23 @@ def test_metrics_reject_bad_input():
         M.psnr(torch.rand(16, 16), torch.rand(16, 16))
 
 
+@pytest.mark.parametrize("metric", [M.psnr, M.ssim, M.perceptual_distance])
+def test_metrics_refuse_what_would_average_to_nan(metric):
+    x = torch.rand(2, 3, 16, 16)
+    with pytest.raises(ValueError, match="pred must not be empty"):
+        metric(x[:0], x[:0])
+    nan = x.clone()
+    nan[0, 0, 0, 0] = float("nan")
+    with pytest.raises(ValueError, match="target must be finite"):
+        metric(x, nan)
+
+
+def test_psnr_refuses_a_nan_data_range():
+    x = torch.rand(3, 16, 16)
+    with pytest.raises(ValueError, match="data_range must be a finite number"):
+        M.psnr(x, x, data_range=float("nan"))
+
+
 # ---------------------------------------------------------------- perceptual distance
 
 
@@ -203,9 +240,16 @@ def test_vgg16_features_offline_paths(tmp_path, monkeypatch):
         M.vgg16_features("DEFAULT")
 
 
-def test_metrics_benchmark_rows():
-    rows = M.metrics_benchmark(size=48, repeats=1)
-    assert [r["metric"] for r in rows] == ["psnr", "ssim"]
-    assert all(
-        r["ours_ms"] > 0 and r["skimage_ms"] > 0 and r["ratio"] > 0 for r in rows
+# ---------------------------------------------------------------- detail ratio
+
+
+def test_detail_ratio_is_one_for_the_target_below_for_blur_above_for_noise():
+    g = torch.Generator().manual_seed(0)
+    target = torch.rand(2, 3, 16, 16, generator=g)
+    assert M.detail_ratio(target, target).item() == pytest.approx(1.0)
+    assert M.detail_ratio(blur(target, gaussian_kernel(5, 1.5)), target) < 0.5
+    noisy = (target + 0.2 * torch.randn(target.shape, generator=g)).clamp(0, 1)
+    assert M.detail_ratio(noisy, target) > 1
+    assert M.detail_ratio(torch.full_like(target, 0.5), target) < 1e-5, (
+        "a flat image has no detail"
     )

@@ -1,0 +1,27 @@
+"""Every metric of the course, one kind per file.
+
+* ``classification``: ``accuracy`` (chapter 1; ``train.fit`` logs it by default);
+* ``fidelity``: ``psnr`` and ``ssim``, full-reference image quality (chapter 5);
+* ``perceptual``: ``perceptual_distance`` (LPIPS-style) and ``detail_ratio``;
+* ``features``: the feature networks a perceptual metric or loss compares images with
+  (``random_features`` offline, ``vgg16_features`` with ImageNet weights).
+
+Later chapters add segmentation (mIoU, PQ), detection (AP), explanation (pointing game),
+representation (kNN) and video (warping error) metrics as files of their own. Every
+metric refuses an empty batch and NaN inputs, which would otherwise average to NaN.
+"""
+
+from scratchvision.metrics.classification import accuracy
+from scratchvision.metrics.features import random_features, vgg16_features
+from scratchvision.metrics.fidelity import psnr, ssim
+from scratchvision.metrics.perceptual import detail_ratio, perceptual_distance
+
+__all__ = [
+    "accuracy",
+    "detail_ratio",
+    "perceptual_distance",
+    "psnr",
+    "random_features",
+    "ssim",
+    "vgg16_features",
+]
