@@ -13,6 +13,7 @@ from contract import (
     IMAGE,
     INF,
     INTEGER_DTYPE,
+    MISSING_DIM,
     NAN,
     NOT_TENSOR,
     POSITIVE,
@@ -25,6 +26,7 @@ from contract import (
 )
 from scratchvision import backbones as bb
 from scratchvision import blocks, explain
+from scratchvision.ops import attention as attention_op
 from torch import nn
 
 FLAG = ("yes", 1)  # a bool argument
@@ -590,3 +592,23 @@ EXPLAIN_CASES = [explain_case(explain.grad_cam, small_resnet),
                  explain_case(explain.cam, small_resnet)]  # fmt: skip
 
 CASES = [*CNN_CASES, *TRANSFORMER_CASES, *BLOCK_CASES, *EXPLAIN_CASES]
+
+
+# ---------------------------------------------------------------- ops: attention
+def _qkv() -> dict:
+    g = torch.Generator().manual_seed(1)
+    return {n: torch.randn(2, 4, 6, 8, generator=g) for n in ("q", "k", "v")}
+
+
+CASES.append(
+    Case(
+        "ops.attention",
+        attention_op,
+        _qkv,
+        bad={
+            "q": (NOT_TENSOR, MISSING_DIM, NAN),
+            "k": (NOT_TENSOR, NAN),
+            "v": (NOT_TENSOR, NAN),
+        },
+    )  # fmt: skip
+)

@@ -48,26 +48,33 @@ def attention(
         out (Tensor[B, h, Q, d]) and probs (Tensor[B, h, Q, N]), each row of probs sums
         to 1.
     """
+    _check_attention_args(q, k, v, mask, bias)
+    scores = q @ k.transpose(-2, -1) * q.shape[-1] ** -0.5  # (B, h, Q, N)
+    if bias is not None:
+        scores = scores + bias
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))  # exp(-inf) = 0: blocked
+    probs = scores.softmax(dim=-1)  # (B, h, Q, N)
+    return probs @ v, probs  # (B, h, Q, d), (B, h, Q, N)
+
+
+def _check_attention_args(q, k, v, mask, bias) -> None:
     fn = "attention"
     for name, t in (("q", q), ("k", k), ("v", v)):
-        check_tensor(name, t, ndim=4, dims="(B, h, N, d)", floating=True, fn=fn)
+        check_tensor(
+            name, t, ndim=4, dims="(B, h, N, d)", floating=True, finite=True, fn=fn
+        )
     if k.shape != v.shape or q.shape[:2] != k.shape[:2] or q.shape[-1] != k.shape[-1]:
         raise ValueError(
             f"{fn}: q (B, h, Q, d), k and v (B, h, N, d) must agree, got q "
             f"{tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}"
         )
-    scores = q @ k.transpose(-2, -1) * q.shape[-1] ** -0.5  # (B, h, Q, N)
+    shape = torch.Size((*q.shape[:-1], k.shape[-2]))  # the scores (B, h, Q, N)
     if bias is not None:
-        _check_broadcast("bias", bias, scores.shape, fn)
-        scores = scores + bias
+        _check_broadcast("bias", bias, shape, fn)
     if mask is not None:
         check_tensor("mask", mask, dtype=torch.bool, fn=fn)
-        _check_broadcast("mask", mask, scores.shape, fn)
-        scores = scores.masked_fill(
-            ~mask, float("-inf")
-        )  # exp(-inf) = 0: exactly blocked
-    probs = scores.softmax(dim=-1)  # (B, h, Q, N)
-    return probs @ v, probs  # (B, h, Q, d), (B, h, Q, N)
+        _check_broadcast("mask", mask, shape, fn)
 
 
 def _check_broadcast(name: str, t: torch.Tensor, shape: torch.Size, fn: str) -> None:
