@@ -102,6 +102,15 @@ def test_cli_train_list_verify(tiny_zoo):
     )
     (tiny_zoo / "manifest.json").write_text(json.dumps(cards))
     assert run("verify").returncode == 1
+    cards["tiny"]["metrics"]["accuracy"] = zoo.evaluate("tiny", root=tiny_zoo)[
+        "accuracy"
+    ]
+    cards["tiny"]["floor"] = {"accuracy": 1.01}  # a floor the model misses
+    (tiny_zoo / "manifest.json").write_text(json.dumps(cards))
+    verified = run("verify")
+    assert verified.returncode == 1 and "below floor" in verified.stdout
+    failed = run("train", "tiny")
+    assert failed.returncode == 1 and "Fix the recipe" in failed.stderr
 
 
 REAL = zoo.names()
@@ -117,6 +126,31 @@ def test_committed_checkpoint_scores_what_its_card_claims(name):
         assert measured[metric] == pytest.approx(claimed, abs=0.01), f"{name}: {metric}"
     for field in ("command", "train_seconds", "machine", "description", "sha256"):
         assert field in entry, f"{name}'s card lacks {field}"
+    assert entry.get("floor"), f"{name}'s card states no quality floor"
+    assert not zoo.below_floor(entry, measured), (
+        f"{name} is below its floor: {zoo.below_floor(entry, measured)}"
+    )
+
+
+def test_a_recipe_below_its_floor_fails_and_keeps_the_old_checkpoint(tiny_zoo):
+    good = zoo.train("tiny", root=tiny_zoo)
+    cards = json.loads((tiny_zoo / "manifest.json").read_text())
+    cards["tiny"]["recipe_kwargs"] = {"steps": 0}  # an untrained classifier
+    cards["tiny"]["floor"] = {"accuracy": 0.9}
+    (tiny_zoo / "manifest.json").write_text(json.dumps(cards))
+    with pytest.raises(zoo.BelowFloor, match="below its floor"):
+        zoo.train("tiny", root=tiny_zoo)
+    assert (tiny_zoo / "tiny.below-floor.pt").exists()
+    assert zoo.sha256(tiny_zoo / "tiny.pt") == good["sha256"], "old weights kept"
+    assert zoo.card("tiny", root=tiny_zoo)["metrics"] == good["metrics"]
+
+
+def test_below_floor_names_each_missed_metric_and_refuses_nan():
+    entry = {"floor": {"accuracy": 0.9, "psnr_gain": 1.5}}
+    assert zoo.below_floor(entry, {"accuracy": 0.95, "psnr_gain": 2.0}) == {}
+    missed = zoo.below_floor(entry, {"accuracy": float("nan"), "psnr_gain": 1.0})
+    assert set(missed) == {"accuracy", "psnr_gain"}
+    assert set(zoo.below_floor(entry, {"accuracy": 0.95})) == {"psnr_gain"}
 
 
 def test_recipe_log_is_kept_on_the_card(tiny_zoo):

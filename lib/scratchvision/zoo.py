@@ -13,6 +13,7 @@ one *card* per checkpoint::
       "evaluate": "scratchvision.backbones.recipes:eval_shapeworld",
       "evaluate_kwargs": {},  # evaluate(model, **evaluate_kwargs) -> {"accuracy": ...}
       "file": "resnet20-shapeworld.pt", "sha256": "...", "bytes": 123,
+      "floor": {"accuracy": 0.97},  # the least each metric must reach
       "metrics": {"accuracy": 0.91}, "train_seconds": 512.0, "machine": "...",
       "log": {"val_acc": [...]},    # whatever the recipe returned, e.g. training curves
       "command": "python -m scratchvision.zoo train resnet20-shapeworld"
@@ -22,6 +23,13 @@ one *card* per checkpoint::
 it. ``python -m scratchvision.zoo train NAME`` re-runs the recipe and rewrites the card,
 so every number on a card can be reproduced; a test re-evaluates each checkpoint against
 its card.
+
+A card's ``floor`` is the quality its lesson needs: ``{"accuracy": 0.97}`` means the
+re-evaluated accuracy must be at least 0.97 (every floored metric is one where higher
+is better; an evaluator reports a gain, not a loss, where lower is better). A recipe
+whose model ends below its floor is a failed recipe: ``train`` raises
+:class:`BelowFloor`, keeps the weights as ``NAME.below-floor.pt`` for inspection and
+leaves the committed checkpoint and card untouched.
 """
 
 from __future__ import annotations
@@ -30,19 +38,37 @@ import argparse
 import functools
 import hashlib
 import importlib
+import inspect
 import json
+import os
 import platform
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
+from scratchvision.device import pick_device
 from scratchvision.measure import timed
 
 DEFAULT_ROOT = Path(__file__).parent / "checkpoints"
 MAX_BYTES = 5 * 1024 * 1024
+
+
+class BelowFloor(ValueError):
+    """A trained or stored checkpoint scores below its card's floor."""
+
+
+def below_floor(entry: dict[str, Any], scores: dict[str, float]) -> dict[str, str]:
+    """The floored metrics that ``scores`` miss: ``{metric: "0.83 < floor 0.97"}``."""
+    missed = {}
+    for metric, floor in entry.get("floor", {}).items():
+        value = scores.get(metric)
+        if value is None or not value >= floor:  # a NaN score misses every floor
+            missed[metric] = f"{value} < floor {floor}"
+    return missed
 
 
 def _root(root: str | Path | None) -> Path:
@@ -135,33 +161,51 @@ def evaluate(
 
 
 def train(
-    name: str, *, root: str | Path | None = None, seed: int = 0
+    name: str,
+    *,
+    root: str | Path | None = None,
+    seed: int = 0,
+    device: str | torch.device | None = None,
 ) -> dict[str, Any]:
     """Retrain ``name``: run its recipe, save the checkpoint, rewrite its card.
 
-    The card gets fresh figures.
+    The card gets fresh figures. ``device`` is passed to recipes that take one.
     """
     entry = card(name, root)
     torch.manual_seed(seed)
     model = build(name, root)
-    recipe = functools.partial(
-        resolve(entry["recipe"]), model, **entry.get("recipe_kwargs", {})
-    )
+    options = dict(entry.get("recipe_kwargs", {}))
+    function = resolve(entry["recipe"])
+    if device is not None and "device" in inspect.signature(function).parameters:
+        options["device"] = device
+    recipe = functools.partial(function, model, **options)
     run = timed(recipe)
     log, seconds = run.result, run.seconds[0]
-    model.eval()
+    model.cpu().eval()
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     if entry.get("store") == "float16":
         state = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
     path = _root(root) / entry.get("file", f"{name}.pt")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(state, path)
-    if path.stat().st_size > MAX_BYTES:
+    trial = path.with_name(f"{name}.below-floor.pt")
+    trial.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(state, trial)
+    if trial.stat().st_size > MAX_BYTES:
         raise ValueError(
-            f"zoo: checkpoint {name!r} is {path.stat().st_size / 2**20:.1f} MiB, "
+            f"zoo: checkpoint {name!r} is {trial.stat().st_size / 2**20:.1f} MiB, "
             "over the 5 MiB limit; shrink the model "
             'or set "store": "float16" on its card'
         )
+    saved = _reload(model, trial)  # what was stored, after float16 rounding
+    scores = resolve(entry["evaluate"])(saved, **entry.get("evaluate_kwargs", {}))
+    scores = {k: round(float(v), 4) for k, v in scores.items()}
+    missed = below_floor(entry, scores)
+    if missed:
+        raise BelowFloor(
+            f"zoo: recipe {name!r} trained a model below its floor ({missed}) in "
+            f"{seconds:.0f} s; the committed checkpoint is unchanged, the new weights "
+            f"are in {trial.name}. Fix the recipe, not the floor."
+        )
+    trial.replace(path)
     entry.update(
         file=path.name,
         sha256=sha256(path),
@@ -175,15 +219,46 @@ def train(
     )
     if log:  # e.g. per-epoch curves, which notebooks plot instead of re-training
         entry["log"] = log
-    saved = _reload(model, path)
-    scores = resolve(entry["evaluate"])(saved, **entry.get("evaluate_kwargs", {}))
-    entry["metrics"] = {k: round(float(v), 4) for k, v in scores.items()}
+    entry["metrics"] = scores
     cards = manifest(
         root
     )  # re-read: another recipe may have finished while this one trained
     cards[name] = entry
     _write_manifest(cards, root)
     return entry
+
+
+def train_yourself(
+    name: str, *, run: bool | None = None, root: str | Path | None = None
+) -> dict[str, Any] | None:
+    """A lesson's "train it yourself" cell: re-run ``name``'s recipe, or say how.
+
+    With ``run=True`` (or ``SCRATCHVISION_TRAIN=1`` in the environment) the recipe
+    trains a fresh model into a scratch zoo in a temporary folder, on a GPU when
+    :func:`~scratchvision.device.pick_device` finds one, and the new card is returned:
+    the committed checkpoint is never touched. Otherwise (the website, the tests) it
+    prints what the recipe costs and how to run it, and returns None.
+    """
+    entry = card(name, root)
+    if run is None:
+        run = os.environ.get("SCRATCHVISION_TRAIN") == "1"
+    if not isinstance(run, bool):
+        raise TypeError(f"train_yourself: run must be a bool or None, got {run!r}")
+    if not run:
+        print(
+            f"{name}: the zoo's recipe trained it in {entry.get('train_seconds', '?')} s "
+            f"({entry.get('machine', '?')}) to {entry.get('metrics')}, floor "
+            f"{entry.get('floor')}. To train it here, call train_yourself({name!r}, "
+            f"run=True), or run `{entry.get('command')}` in a terminal."
+        )
+        return None
+    scratch = Path(tempfile.mkdtemp(prefix="scratchvision-zoo-"))
+    fresh = {k: v for k, v in entry.items() if k not in RESULTS}
+    _write_manifest({name: fresh}, scratch)
+    return train(name, root=scratch, device=pick_device())
+
+
+RESULTS = ("file", "sha256", "bytes", "metrics", "train_seconds", "machine", "log")
 
 
 def _reload(model: nn.Module, path: Path) -> nn.Module:
@@ -208,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     show.add_argument("name")
     run = sub.add_parser("train", help="re-run a recipe and rewrite its card")
     run.add_argument("name")
+    run.add_argument(
+        "--threads", type=int, default=1, help="CPU threads (the cards' timings: 1)"
+    )
     check = sub.add_parser("verify", help="re-evaluate checkpoints against their cards")
     check.add_argument("name", nargs="*")
     args = parser.parse_args(argv)
@@ -221,7 +299,12 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "show":
         print(json.dumps(card(args.name, args.root), indent=2))
     elif args.command == "train":
-        entry = train(args.name, root=args.root)
+        torch.set_num_threads(args.threads)
+        try:
+            entry = train(args.name, root=args.root)
+        except BelowFloor as error:
+            print(error, file=sys.stderr)
+            return 1
         print(f"trained {args.name} in {entry['train_seconds']} s: {entry['metrics']}")
     else:
         failed = 0
@@ -230,10 +313,14 @@ def main(argv: list[str] | None = None) -> int:
                 card(name, args.root).get("metrics", {}),
                 evaluate(name, root=args.root),
             )
-            ok = all(abs(measured[k] - v) <= 0.01 for k, v in claimed.items())
+            missed = below_floor(card(name, args.root), measured)
+            ok = not missed and all(
+                abs(measured[k] - v) <= 0.01 for k, v in claimed.items()
+            )
             failed += not ok
             print(
                 f"{'ok  ' if ok else 'FAIL'} {name}: card {claimed} measured {measured}"
+                + (f" below floor {missed}" if missed else "")
             )
         return 1 if failed else 0
     return 0

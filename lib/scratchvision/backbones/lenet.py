@@ -18,6 +18,19 @@ from scratchvision.blocks import ACTIVATIONS, FeatureTap
 from scratchvision.validate import Checker
 
 
+# LeCun et al. 1998, Table I: the S2 maps each C3 map reads. Six read three neighbouring
+# maps, six read four neighbours, three read four non-neighbours, one reads all six;
+# "to break the symmetry in the network" and to keep the number of connections down.
+C3_TABLE: tuple[tuple[int, ...], ...] = (
+    *((i, (i + 1) % 6, (i + 2) % 6) for i in range(6)),
+    *((i, (i + 1) % 6, (i + 2) % 6, (i + 3) % 6) for i in range(6)),
+    (0, 1, 3, 4),
+    (1, 2, 4, 5),
+    (0, 2, 3, 5),
+    (0, 1, 2, 3, 4, 5),
+)
+
+
 class LeNet(nn.Module):
     """LeNet-5 (LeCun et al. 1998, Fig. 2): C1-S2-C3-S4-C5-F6-output.
 

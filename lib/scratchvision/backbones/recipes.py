@@ -8,14 +8,17 @@ the checkpoints and plot the curves the recipe logged instead of training for mi
 
 from __future__ import annotations
 
+import functools
 import math
 from functools import lru_cache
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from scratchvision.data import ShapeClassification, shapeworld_classify
+from scratchvision.data.stream import classification_stream, render_scenes
 from scratchvision.train import evaluate, fit, seed_everything
 
 
@@ -35,49 +38,95 @@ def shapeworld_tensors(
 def train_shapeworld(
     model: nn.Module,
     *,
-    n_train: int = 8000,
-    n_val: int = 1000,
-    epochs: int = 10,
-    lr: float = 2e-3,
-    weight_decay: float = 0.05,
+    steps: int = 2000,
     batch_size: int = 64,
+    lr: float = 2e-3,
+    warmup: float = 0.05,
+    weight_decay: float = 0.05,
+    label_smoothing: float = 0.0,
     image_size: int = 64,
+    n_scenes: int | None = None,
+    augment: bool = False,
+    optimizer: str = "adamw",
+    log_every: int | None = None,
+    n_val: int = 1000,
     seed: int = 0,
+    device: str | torch.device = "cpu",
 ) -> dict[str, list[float]]:
-    """AdamW, cosine schedule, ``n_train`` ShapeWorld scenes; returns the curves."""
+    """Train a classifier on a stream of ShapeWorld scenes; return the curves.
+
+    AdamW (or SGD with Nesterov momentum 0.9), a linear warm-up over the first
+    ``warmup`` fraction of the steps, then a cosine decay to zero. ``n_scenes=None``
+    trains on fresh scenes at every step (:func:`classification_stream`); an int
+    trains on that many scenes, over and over. Twenty records of the training and
+    validation loss and accuracy are logged, at ``step`` (default: every
+    ``steps // 20`` steps).
+    """
     seed_everything(seed)
-    train = shapeworld_tensors(n_train, split="train", image_size=image_size)
-    val = shapeworld_tensors(n_val, split="val", image_size=image_size)
-    loader = DataLoader(
-        train,
-        batch_size=batch_size,
-        shuffle=True,
-        generator=torch.Generator().manual_seed(seed),
+    world = shapeworld_classify(size=image_size)
+    stream = classification_stream(
+        world, batch_size=batch_size, n_scenes=n_scenes, augment=augment, seed=seed
     )
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    steps = epochs * math.ceil(n_train / batch_size)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=lr, total_steps=steps, pct_start=0.15
-    )
+    val = TensorDataset(*_as_float(render_scenes(world, n_val, split="val")))
+    opt = _optimizer(optimizer, model, lr, weight_decay)
     history = fit(
         model,
-        loader,
-        epochs=epochs,
-        optimizer=optimizer,
-        scheduler=scheduler,
-        val_loader=DataLoader(val, batch_size=256),
+        stream,
+        steps=steps,
+        log_every=log_every or max(steps // 20, 1),
+        optimizer=opt,
+        scheduler=warmup_cosine(opt, steps, warmup),
+        loss=functools.partial(F.cross_entropy, label_smoothing=label_smoothing),
+        val_loader=DataLoader(val, batch_size=500),
+        device=device,
         progress=False,
     )
-    return {
+    log = {
         key: [round(v, 4) for v in history.series(key)]
         for key in ("train_loss", "train_acc", "val_loss", "val_acc", "seconds")
     }
+    return {"step": [int(v) for v in history.series("step")], **log}
+
+
+def warmup_cosine(
+    optimizer: torch.optim.Optimizer, steps: int, warmup: float
+) -> torch.optim.lr_scheduler.LambdaLR:
+    """Linear warm-up over ``warmup * steps`` steps, then a cosine decay to zero."""
+    ramp = max(round(warmup * steps), 1)
+
+    def factor(i: int) -> float:
+        if i < ramp:
+            return (i + 1) / ramp
+        return 0.5 * (1 + math.cos(math.pi * (i - ramp) / max(steps - ramp, 1)))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def _optimizer(name: str, model: nn.Module, lr: float, weight_decay: float):
+    """AdamW, or SGD with Nesterov momentum; no decay on biases and norm scales."""
+    decay = [p for p in model.parameters() if p.ndim > 1]
+    rest = [p for p in model.parameters() if p.ndim <= 1]
+    groups = [
+        {"params": decay, "weight_decay": weight_decay},
+        {"params": rest, "weight_decay": 0.0},
+    ]
+    if name == "sgd":
+        return torch.optim.SGD(groups, lr=lr, momentum=0.9, nesterov=True)
+    if name == "adamw":
+        return torch.optim.AdamW(groups, lr=lr)
+    raise ValueError(f"train_shapeworld: optimizer must be 'adamw' or 'sgd', got {name!r}")
+
+
+def _as_float(pair: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, ...]:
+    images, labels = pair
+    return images.float() / 255, labels  # uint8 scenes -> [0, 1]
 
 
 @lru_cache(maxsize=2)
 def _test_scenes(n_test: int, image_size: int) -> TensorDataset:
     # Rendering 2000 scenes takes seconds; tests score many checkpoints on the same set.
-    return shapeworld_tensors(n_test, split="test", image_size=image_size)
+    world = shapeworld_classify(size=image_size)
+    return TensorDataset(*_as_float(render_scenes(world, n_test, split="test")))
 
 
 def eval_shapeworld(

@@ -63,6 +63,10 @@ class Swin(nn.Module):
     blocks that alternate regular and shifted windows. A stage whose map is not larger
     than ``window`` uses one window over the whole map and no shift (as the official
     code does). The head sees the mean of the last map (global average pooling).
+
+    ``shifted=False`` keeps every window in place (no information crosses a window
+    border) and ``relative_bias=False`` drops the relative position bias: the two
+    ablations of Liu et al.'s Table 4.
     """
 
     def __init__(
@@ -77,8 +81,12 @@ class Swin(nn.Module):
         heads: tuple[int, ...] = (2, 4, 8),
         window: int = 4,
         mlp_ratio: float = 2.0,
+        shifted: bool = True,
+        relative_bias: bool = True,
     ) -> None:
         super().__init__()
+        Checker("Swin").bool("shifted", shifted)
+        Checker("Swin").bool("relative_bias", relative_bias)
         self.grid = _check_swin_args(
             image_size, patch_size, in_channels, num_classes, dim, depths, heads, window
         )
@@ -96,11 +104,12 @@ class Swin(nn.Module):
                 res[0] % m == 0 and res[1] % m == 0,
                 f"stage {i} map {res[0]}x{res[1]} is not divisible by window={window}",
             )
-            shift = m // 2 if min(res) > m else 0
+            shift = m // 2 if min(res) > m and shifted else 0
             blocks = [
                 SwinBlock(
-                    dim, heads=h, window=m, shift=shift * (j % 2), mlp_ratio=mlp_ratio
-                )
+                    dim, heads=h, window=m, shift=shift * (j % 2),
+                    mlp_ratio=mlp_ratio, relative_bias=relative_bias,
+                )  # fmt: skip
                 for j in range(depth)
             ]
             if i < len(depths) - 1:

@@ -50,14 +50,21 @@ class WindowAttention(nn.Module):
     ``softmax(QK^T/sqrt(d) + B)V``.
     """
 
-    def __init__(self, dim: int, *, heads: int, window: int) -> None:
+    def __init__(
+        self, dim: int, *, heads: int, window: int, relative_bias: bool = True
+    ) -> None:
         super().__init__()
-        Checker("WindowAttention").ints(
-            min_value=1, dim=dim, heads=heads, window=window
-        )
+        check = Checker("WindowAttention")
+        check.ints(min_value=1, dim=dim, heads=heads, window=window)
+        check.bool("relative_bias", relative_bias)
         self.window = window
         self.attn = MultiHeadAttention(dim, heads=heads)
-        self.bias_table = nn.Parameter(0.02 * torch.randn((2 * window - 1) ** 2, heads))
+        table = 0.02 * torch.randn((2 * window - 1) ** 2, heads)
+        # without the bias the table stays, all zeros and frozen: checkpoints keep keys
+        self.bias_table = nn.Parameter(
+            table if relative_bias else torch.zeros_like(table),
+            requires_grad=relative_bias,
+        )
         self.register_buffer(
             "relative_position_index", relative_position_index(window), persistent=False
         )
@@ -92,12 +99,15 @@ class SwinBlock(nn.Module):
         window: int = 4,
         shift: int = 0,
         mlp_ratio: float = 2.0,
+        relative_bias: bool = True,
     ) -> None:
         super().__init__()
         hidden = _check_block_args(dim, heads, window, shift, mlp_ratio)
         self.window, self.shift, self.dim = window, shift, dim
         self.norm1 = nn.LayerNorm(dim)
-        self.attn = WindowAttention(dim, heads=heads, window=window)
+        self.attn = WindowAttention(
+            dim, heads=heads, window=window, relative_bias=relative_bias
+        )
         self.norm2 = nn.LayerNorm(dim)
         self.mlp = MLP(dim, hidden=hidden)
 

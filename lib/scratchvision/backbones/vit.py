@@ -40,7 +40,14 @@ from scratchvision.blocks import (
     record_features,
     sincos_2d,
 )
+from scratchvision.blocks.tokenizers import ConvStem, ShiftedPatchTokenizer
 from scratchvision.validate import Checker
+
+TOKENIZERS = {
+    "patch": PatchEmbed,
+    "conv": ConvStem,
+    "shifted": ShiftedPatchTokenizer,
+}
 
 
 class ViT(nn.Module):
@@ -57,6 +64,10 @@ class ViT(nn.Module):
         pool: classify from the ``'cls'`` token (the paper) or the ``'mean'`` patch
             token. The CLS token is there either way, so attention maps always have
             1 + N tokens.
+        tokenizer: ``'patch'`` (the paper's linear patch embedding), ``'conv'``
+            (:class:`ConvStem`, Xiao et al. 2021) or ``'shifted'``
+            (:class:`ShiftedPatchTokenizer`, Lee et al. 2021).
+        locality: locality self-attention in every block (Lee et al. 2021).
     """
 
     def __init__(
@@ -73,6 +84,8 @@ class ViT(nn.Module):
         dropout: float = 0.0,
         pos_embed: str = "learned",
         pool: str = "cls",
+        tokenizer: str = "patch",
+        locality: bool = False,
     ) -> None:
         super().__init__()
         self.grid = _check_vit_args(
@@ -82,7 +95,8 @@ class ViT(nn.Module):
         self.image_size = (self.grid[0] * patch_size, self.grid[1] * patch_size)
         self.patch_size, self.in_channels = patch_size, in_channels
         self.pool, self.feature_dim, n = pool, dim, self.grid[0] * self.grid[1]
-        self.patch_embed = PatchEmbed(
+        Checker("ViT").choice("tokenizer", tokenizer, tuple(TOKENIZERS))
+        self.patch_embed = TOKENIZERS[tokenizer](
             patch_size=patch_size, in_channels=in_channels, dim=dim
         )
         self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
@@ -93,7 +107,10 @@ class ViT(nn.Module):
             self.register_buffer("pos_embedding", fixed[None])  # (1, 1+N, D)
         self.dropout = nn.Dropout(dropout)
         self.blocks = nn.ModuleList(
-            Block(dim, heads=heads, mlp_ratio=mlp_ratio, dropout=dropout)
+            Block(
+                dim, heads=heads, mlp_ratio=mlp_ratio, dropout=dropout,
+                locality=locality,
+            )  # fmt: skip
             for _ in range(depth)
         )
         self.norm = nn.LayerNorm(dim)

@@ -11,6 +11,8 @@
 - ``conv``: :func:`conv3x3_stage`, ``conv_bn``, ``ACTIVATIONS``.
 - ``residual``: :class:`ResidualBlock`, :class:`BasicBlock`, :class:`Bottleneck`,
   :class:`PadShortcut`.
+- ``tokenizers``: :class:`ConvStem`, :class:`ShiftedPatchTokenizer` (ViT tokens for
+  small data).
 - ``unet``: :class:`UNet` (restoration in chapter 5, segmentation in chapter 4).
 
 Placement rule: a module used by two models lives here; a model file imports blocks
@@ -27,6 +29,7 @@ from scratchvision.blocks.residual import (
     PadShortcut,
     ResidualBlock,
 )
+from scratchvision.blocks.tokenizers import ConvStem, ShiftedPatchTokenizer
 from scratchvision.blocks.transformer import MLP, Block, PatchEmbed
 from scratchvision.blocks.unet import UNet
 
@@ -35,12 +38,14 @@ __all__ = [
     "BasicBlock",
     "Block",
     "Bottleneck",
+    "ConvStem",
     "FeatureTap",
     "MLP",
     "MultiHeadAttention",
     "PadShortcut",
     "PatchEmbed",
     "ResidualBlock",
+    "ShiftedPatchTokenizer",
     "UNet",
     "conv3x3_stage",
     "interpolate_pos_embed",

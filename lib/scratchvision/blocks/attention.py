@@ -38,6 +38,9 @@ class MultiHeadAttention(nn.Module):
         qkv_bias: whether the q, k, v projections have a bias.
         dropout: dropout on the output projection. The probabilities are never dropped,
             so what ``record_attention`` shows is exactly what mixed the values.
+        locality: locality self-attention (Lee et al. 2021, Eq. 5-7): a learned
+            temperature in place of sqrt(d), initialised to it, and no token attends
+            to itself, which sharpens attention on small data sets.
     """
 
     def __init__(
@@ -48,9 +51,14 @@ class MultiHeadAttention(nn.Module):
         head_dim: int | None = None,
         qkv_bias: bool = True,
         dropout: float = 0.0,
+        locality: bool = False,
     ) -> None:
         super().__init__()
         head_dim = _check_mha_args(dim, heads, head_dim, dropout)
+        Checker("MultiHeadAttention").bool("locality", locality)
+        self.locality = locality
+        if locality:
+            self.temperature = nn.Parameter(torch.tensor(float(head_dim) ** 0.5))
         self.dim, self.heads, self.head_dim = dim, heads, head_dim
         inner = heads * head_dim
         self.to_q = nn.Linear(dim, inner, bias=qkv_bias)
@@ -89,6 +97,9 @@ class MultiHeadAttention(nn.Module):
         q = rearrange(self.to_q(x), split, h=self.heads)  # (B, h, Q, d)
         k = rearrange(self.to_k(context), split, h=self.heads)  # (B, h, N, d)
         v = rearrange(self.to_v(values), split, h=self.heads)  # (B, h, N, d)
+        if self.locality:  # logits q k^T / temperature, the diagonal masked out
+            q = q * (self.head_dim**0.5 / self.temperature)
+            mask = _without_diagonal(mask, q.shape[-2], k.shape[-2], q.device)
         out, probs = attention(
             q, k, v, mask=mask, bias=bias
         )  # (B, h, Q, d), (B, h, Q, N)
@@ -137,3 +148,9 @@ def _check_mha_args(dim, heads, head_dim, dropout) -> int:
         )
         head_dim = dim // heads
     return check.int("head_dim", head_dim, min_value=1)
+
+
+def _without_diagonal(mask, n_queries: int, n_keys: int, device) -> torch.Tensor:
+    """``mask`` (or all-True) with each query's own key blocked: (.., Q, N) bool."""
+    own = torch.eye(n_queries, n_keys, dtype=torch.bool, device=device)  # (Q, N)
+    return ~own if mask is None else mask & ~own

@@ -86,15 +86,24 @@ class Block(nn.Module):
         heads: attention heads.
         mlp_ratio: MLP hidden width / D (> 0).
         dropout: dropout of the attention output and the MLP, in [0, 1].
+        locality: locality self-attention (see :class:`MultiHeadAttention`).
     """
 
     def __init__(
-        self, dim: int, *, heads: int = 4, mlp_ratio: float = 2.0, dropout: float = 0.0
+        self,
+        dim: int,
+        *,
+        heads: int = 4,
+        mlp_ratio: float = 2.0,
+        dropout: float = 0.0,
+        locality: bool = False,
     ) -> None:
         super().__init__()
         hidden = _check_block_args("Block", dim, mlp_ratio)
         self.norm1 = nn.LayerNorm(dim)
-        self.attn = MultiHeadAttention(dim, heads=heads, dropout=dropout)
+        self.attn = MultiHeadAttention(
+            dim, heads=heads, dropout=dropout, locality=locality
+        )
         self.norm2 = nn.LayerNorm(dim)
         self.mlp = MLP(dim, hidden=hidden, dropout=dropout)
 

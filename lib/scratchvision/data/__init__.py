@@ -32,6 +32,7 @@ from scratchvision.data.real import cifar10
 from scratchvision.data.scene import FAR, Scene
 from scratchvision.data.shapes import COLOURS, SHAPES
 from scratchvision.data.shapeworld import ShapeWorld, benchmark_scenes
+from scratchvision.data.stream import classification_stream, dihedral, render_scenes
 
 __all__ = [
     "BACKGROUNDS",
@@ -50,10 +51,13 @@ __all__ = [
     "ShapeWorld",
     "benchmark_scenes",
     "cifar10",
+    "classification_stream",
     "digits_dataset",
     "collate_detection",
+    "dihedral",
     "natural_images",
     "natural_split",
+    "render_scenes",
     "sample_patches",
     "shapeworld_classify",
     "shapeworld_detect",
