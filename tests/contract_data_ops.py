@@ -10,9 +10,11 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import functools
+import os
 import shutil
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import torch
 import torch.nn.functional as F
@@ -186,6 +188,27 @@ def _fake_cifar_root() -> Path:
     return root
 
 
+@functools.cache
+def _scratch_cache() -> Path:
+    root = Path(tempfile.mkdtemp(prefix="contract-cache-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return root
+
+
+def _cached(fn):
+    """``fn``, with rendered scenes cached in a scratch folder, not the reader's."""
+
+    def call(**kwargs):
+        with mock.patch.dict(os.environ, SCRATCHVISION_CACHE=str(_scratch_cache())):
+            return fn(**kwargs)
+
+    return call
+
+
+def _first_batch(**kwargs):
+    return next(data.classification_stream(**kwargs))  # the checks run on next()
+
+
 def _scene_fields():
     scene = _world().scene(0)
     return {f.name: getattr(scene, f.name) for f in dataclasses.fields(scene)}
@@ -294,6 +317,43 @@ DATA = [
             data.ShapeSegmentation,
             data.ShapeUnlabeled,
         )
+    ),
+    Case(
+        "data.render_scenes",
+        _cached(data.render_scenes),
+        lambda: dict(world=data.shapeworld_classify(size=16), n=2, split="train"),
+        dict(
+            world=("world", None),
+            n=SIZE,
+            split=("dev", None),
+            seed=(-1, 2.5, "0", data.SPLIT_SIZE - 1),  # seed + n past the split
+        ),
+    ),
+    Case(
+        "data.classification_stream",
+        _cached(_first_batch),
+        lambda: dict(
+            world=data.shapeworld_classify(size=16),
+            batch_size=4,
+            n_scenes=8,
+            augment=True,
+            chunk=8,
+            seed=0,
+        ),
+        dict(
+            world=("world", None),
+            batch_size=SIZE,
+            n_scenes=(*SIZE, 2),  # 2 < batch_size
+            augment=("yes", 1),
+            chunk=(*SIZE, 2),
+            seed=(-1, 2.5, "0"),
+        ),
+    ),
+    Case(
+        "data.dihedral",
+        data.dihedral,
+        lambda: dict(images=_randn(2, 3, 4, 4), generator=torch.Generator()),
+        dict(images=(*TENSOR, CROP_H), generator=(0, "seed", None)),
     ),
     Case(
         "data.collate_detection",

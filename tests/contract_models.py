@@ -194,6 +194,8 @@ TRANSFORMER_CASES = [
             "dropout": PROBABILITY,
             "pos_embed": ("rope",),
             "pool": ("max",),
+            "tokenizer": ("pixels", None),
+            "locality": FLAG,
         },
     ),
     Case(
@@ -264,6 +266,8 @@ TRANSFORMER_CASES = [
             "heads": ((2,), (2, 0)),
             "window": SIZE,
             "mlp_ratio": POSITIVE,
+            "shifted": FLAG,
+            "relative_bias": FLAG,
         },
     ),
     Case(
@@ -358,6 +362,22 @@ BLOCK_CASES = [
             "heads": (*SIZE, 3),
             "head_dim": (0, 2.5),
             "dropout": PROBABILITY,
+            "locality": FLAG,
+        },
+    ),
+    Case(
+        "blocks.MultiHeadAttention.forward(locality=True)",  # the mask is combined
+        lambda x, mask=None: blocks.MultiHeadAttention(8, heads=2, locality=True)(
+            x, mask=mask
+        ),
+        lambda: {"x": tokens(), "mask": torch.ones(5, 5, dtype=torch.bool)},
+        {
+            "x": (*TENSOR, INTEGER_DTYPE, tokens(d=6)),
+            "mask": (
+                NOT_TENSOR,
+                torch.ones(5, 5),
+                torch.ones(2, 4, 4, dtype=torch.bool),
+            ),
         },
     ),
     Case(
@@ -416,6 +436,7 @@ BLOCK_CASES = [
             "heads": (*SIZE, 3),
             "mlp_ratio": POSITIVE,
             "dropout": PROBABILITY,
+            "locality": FLAG,
         },  # fmt: skip
     ),
     Case(
@@ -436,6 +457,34 @@ BLOCK_CASES = [
         lambda: {"images": images(side=16)},
         {"images": (*TENSOR, INTEGER_DTYPE, WRONG_CHANNELS, torch.rand(1, 3, 18, 18))},
     ),
+    *[
+        Case(
+            f"blocks.{kind.__name__}",
+            kind,
+            lambda: {"patch_size": 4, "in_channels": 3, "dim": 8},
+            {"patch_size": bad_p, "in_channels": SIZE, "dim": SIZE},
+        )
+        for kind, bad_p in (
+            (blocks.ConvStem, (*SIZE, 1, 6)),  # a power of two >= 2
+            (blocks.ShiftedPatchTokenizer, SIZE),
+        )
+    ],
+    *[
+        Case(
+            f"blocks.{kind.__name__}.forward",
+            forward(lambda kind=kind: kind(patch_size=4, dim=8)),
+            lambda: {"images": images(side=16)},
+            {
+                "images": (
+                    *TENSOR,
+                    INTEGER_DTYPE,
+                    WRONG_CHANNELS,
+                    torch.rand(1, 3, 18, 18),
+                )
+            },
+        )
+        for kind in (blocks.ConvStem, blocks.ShiftedPatchTokenizer)
+    ],
     Case(
         "blocks.sincos_2d",
         blocks.sincos_2d,

@@ -4,6 +4,7 @@ import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from einops import rearrange
 from scratchvision.blocks import MultiHeadAttention, record_attention
 from scratchvision.ops.attention import attention
 
@@ -207,3 +208,77 @@ def test_errors_name_the_argument():
     with pytest.raises(ValueError, match="record_attention: model must contain"):
         with record_attention(nn.Linear(2, 2)):
             pass
+
+
+def locality_pair(dim=12, heads=3, seed=0):
+    """Locality attention and a plain one with the same projections (float64)."""
+    torch.manual_seed(seed)
+    local = MultiHeadAttention(dim, heads=heads, locality=True).double()
+    plain = MultiHeadAttention(dim, heads=heads).double()
+    weights = {k: v for k, v in local.state_dict().items() if k != "temperature"}
+    plain.load_state_dict(weights)
+    return local, plain
+
+
+def test_locality_attention_never_attends_to_itself():
+    local, plain = locality_pair()
+    x = torch.randn(2, 6, 12, dtype=torch.float64)
+    with record_attention(local) as probs, record_attention(plain) as plain_probs:
+        local(x)
+        plain(x)
+    (p,) = probs
+    assert p.shape == (2, 3, 6, 6)
+    assert (p.diagonal(dim1=-2, dim2=-1) == 0).all()
+    off_diagonal = ~torch.eye(6, dtype=torch.bool)
+    assert (p[..., off_diagonal] > 0).all()
+    torch.testing.assert_close(p.sum(-1), torch.ones(2, 3, 6, dtype=torch.float64))
+    assert (plain_probs[0].diagonal(dim1=-2, dim2=-1) > 0).all()  # what it removes
+
+
+def test_locality_attention_starts_as_plain_attention_without_the_diagonal():
+    local, plain = locality_pair()
+    assert local.temperature.item() == pytest.approx(4**0.5)  # sqrt(head_dim)
+    x = torch.randn(2, 6, 12, dtype=torch.float64)
+    others = ~torch.eye(6, dtype=torch.bool)
+    torch.testing.assert_close(local(x), plain(x, mask=others))
+    keep = random_keep(B=2, Q=6, N=6)  # a caller's mask is kept, minus the diagonal
+    keep[..., 1] = True  # (every query keeps a key other than itself)
+    torch.testing.assert_close(local(x, mask=keep), plain(x, mask=keep & others))
+    assert not torch.allclose(local(x), plain(x))  # the diagonal mattered
+
+
+def test_locality_temperature_scales_the_logits_like_sdpa_scale():
+    local, _ = locality_pair()
+    with torch.no_grad():
+        local.temperature.fill_(0.7)
+    x = torch.randn(2, 6, 12, dtype=torch.float64)
+    split = "b n (h d) -> b h n d"
+    q, k, v = (
+        rearrange(f(x), split, h=3) for f in (local.to_q, local.to_k, local.to_v)
+    )
+    out = F.scaled_dot_product_attention(
+        q, k, v, attn_mask=~torch.eye(6, dtype=torch.bool), scale=1 / 0.7
+    )  # softmax(q k^T / temperature) v, the diagonal blocked
+    expected = local.to_out(rearrange(out, "b h n d -> b n (h d)"))
+    torch.testing.assert_close(local(x), expected)
+
+
+def test_locality_temperature_is_learned():
+    local, _ = locality_pair()
+    assert local.temperature.requires_grad
+    assert "temperature" in dict(local.named_parameters())
+    local(torch.randn(2, 6, 12, dtype=torch.float64)).square().sum().backward()
+    assert local.temperature.grad is not None and local.temperature.grad.abs() > 0
+    assert not hasattr(MultiHeadAttention(12, heads=3), "temperature")
+
+
+def test_locality_attention_errors_name_the_argument():
+    local = MultiHeadAttention(8, heads=2, locality=True)
+    with pytest.raises(ValueError, match="locality must be True or False"):
+        MultiHeadAttention(8, heads=2, locality=1)
+    with pytest.raises(ValueError, match="mask must have dtype torch.bool"):
+        local(torch.randn(2, 4, 8), mask=torch.ones(4, 4))
+    with pytest.raises(ValueError, match="mask must broadcast"):
+        local(torch.randn(2, 4, 8), mask=torch.ones(2, 5, 5, dtype=torch.bool))
+    with pytest.raises(ValueError, match="at least 2 tokens with locality=True"):
+        local(torch.randn(2, 1, 8))  # its only key is itself: no row to normalise

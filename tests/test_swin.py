@@ -8,6 +8,7 @@ from scratchvision.backbones.swin import (
     PatchMerging,
     Swin,
     SwinBlock,
+    WindowAttention,
     msa_flops,
     relative_position_index,
     swin_micro,
@@ -175,6 +176,10 @@ def test_swin_errors():
         Swin(depths=(2, 2), heads=(2, 4, 8))
     with pytest.raises(ValueError, match="image_size must be divisible by patch_size"):
         Swin(image_size=60)
+    with pytest.raises(ValueError, match="shifted must be True or False"):
+        Swin(shifted=1)
+    with pytest.raises(ValueError, match="relative_bias must be True or False"):
+        Swin(relative_bias="no")
     with pytest.raises(ValueError, match="shift must be in"):
         SwinBlock(8, heads=2, window=4, shift=4)
     with pytest.raises(ValueError, match=r"images must be \(32, 32\) \(image_size\)"):
@@ -221,3 +226,71 @@ def test_swin_overfits_one_batch():
     model = swin_micro()
     x, y = torch.randn(8, 3, 32, 32), torch.arange(8)
     overfit_one_batch(model, x, y, factor=5, steps=80)
+
+
+def ablation(**options):
+    torch.manual_seed(0)
+    return Swin(
+        image_size=32,
+        patch_size=2,
+        dim=16,
+        depths=(2, 2),
+        heads=(2, 4),
+        window=4,
+        **options,
+    )
+
+
+def windows_alone(block, x):
+    """Whether ``block`` answers each 4 x 4 window of ``x`` as it answers it alone."""
+    out = block(x)
+    return all(
+        torch.allclose(out[:, i : i + 4, j : j + 4], block(x[:, i : i + 4, j : j + 4]))
+        for i in range(0, x.shape[1], 4)
+        for j in range(0, x.shape[2], 4)
+    )
+
+
+def test_swin_without_shifts_keeps_every_window_in_place():
+    model = ablation(shifted=False).eval()
+    blocks = [b for b in model.modules() if isinstance(b, SwinBlock)]
+    assert len(blocks) == 4 and all(b.shift == 0 for b in blocks)
+    x = torch.randn(2, 3, 32, 32)
+    with record_attention(model) as probs:
+        logits = model(x)
+    assert logits.shape == (2, 10) and torch.isfinite(logits).all()
+    assert len(probs) == 4 and all((p > 0).all() for p in probs)  # nothing masked
+    # the second block of stage 1, shifted in the paper's model, mixes no windows
+    maps = torch.randn(2, 16, 16, 16)
+    assert windows_alone(blocks[1], maps)
+    shifted = [b for b in ablation().modules() if isinstance(b, SwinBlock)][1]
+    assert shifted.shift == 2 and not windows_alone(shifted.eval(), maps)
+
+
+def test_swin_without_relative_bias_keeps_a_frozen_zero_table():
+    model = ablation(relative_bias=False)
+    attentions = [m for m in model.modules() if isinstance(m, WindowAttention)]
+    tables = [m.bias_table for m in attentions]
+    assert len(tables) == 4
+    assert all((t == 0).all() and not t.requires_grad for t in tables)
+    before = [p.detach().clone() for p in model.parameters()]
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2, weight_decay=0.05)
+    x, y = torch.randn(4, 3, 32, 32), torch.arange(4)
+    logits = model(x)
+    assert logits.shape == (4, 10) and torch.isfinite(logits).all()
+    torch.nn.functional.cross_entropy(logits, y).backward()
+    optimizer.step()
+    assert all((t == 0).all() and t.grad is None for t in tables)
+    changed = [not torch.equal(a, b) for a, b in zip(before, model.parameters())]
+    assert sum(changed) == len(changed) - len(tables), "only the tables stay put"
+    # with a zero table, window attention is plain attention on each window
+    windows = torch.randn(3, 16, 16)
+    torch.testing.assert_close(attentions[0](windows), attentions[0].attn(windows))
+
+
+def test_swin_with_relative_bias_learns_its_table():
+    model = ablation()
+    tables = [m.bias_table for m in model.modules() if isinstance(m, WindowAttention)]
+    assert all(t.requires_grad and (t != 0).any() for t in tables)
+    model(torch.randn(2, 3, 32, 32)).logsumexp(1).sum().backward()
+    assert all(t.grad is not None and t.grad.abs().sum() > 0 for t in tables)

@@ -10,8 +10,10 @@ from conftest import overfit_one_batch
 from einops import rearrange
 from scratchvision.backbones import ViT, mean_attention_distance, vit_small, vit_tiny
 from scratchvision.blocks import (
+    ConvStem,
     MultiHeadAttention,
     PatchEmbed,
+    ShiftedPatchTokenizer,
     interpolate_pos_embed,
     record_attention,
     record_features,
@@ -226,6 +228,10 @@ def test_mean_attention_distance():
 
 
 def test_vit_errors():
+    with pytest.raises(ValueError, match="tokenizer must be one of"):
+        ViT(tokenizer="pixels")
+    with pytest.raises(ValueError, match="locality must be True or False"):
+        ViT(image_size=32, dim=32, depth=1, locality="yes")
     with pytest.raises(ValueError, match="pool must be one of"):
         ViT(pool="max")
     with pytest.raises(ValueError, match="pos_embed must be one of"):
@@ -255,3 +261,39 @@ def test_vit_input_errors():
         model(torch.randn(1, 1, 32, 32))
     with pytest.raises(ValueError, match=r"keep must hold patch indices in \[0, 16\)"):
         model.embed(torch.randn(1, 3, 32, 32), keep=torch.tensor([[0, 16]]))
+
+
+TOKENIZER_CLASSES = {
+    "patch": PatchEmbed,
+    "conv": ConvStem,
+    "shifted": ShiftedPatchTokenizer,
+}
+
+
+@pytest.mark.parametrize("locality", [False, True])
+@pytest.mark.parametrize("tokenizer", ["patch", "conv", "shifted"])
+def test_vit_tokenizers_and_locality_attention(tokenizer, locality):
+    torch.manual_seed(0)
+    model = ViT(
+        image_size=16,
+        patch_size=4,
+        num_classes=7,
+        dim=16,
+        depth=2,
+        heads=2,
+        tokenizer=tokenizer,
+        locality=locality,
+    )
+    assert type(model.patch_embed) is TOKENIZER_CLASSES[tokenizer]
+    temperatures = [n for n, _ in model.named_parameters() if "temperature" in n]
+    assert len(temperatures) == (2 if locality else 0)  # one per block
+    x = torch.randn(2, 3, 16, 16)
+    with record_attention(model) as probs:
+        logits = model(x)
+    assert logits.shape == (2, 7) and torch.isfinite(logits).all()
+    assert [tuple(p.shape) for p in probs] == [(2, 2, 17, 17)] * 2  # CLS + 16
+    diagonals = torch.stack([p.diagonal(dim1=-2, dim2=-1) for p in probs])
+    assert (diagonals == 0).all() == locality  # no token attends to itself
+    assert model.features(x).shape == (2, 16, 4, 4)
+    logits.logsumexp(dim=1).sum().backward()
+    assert all(p.grad is not None for p in model.parameters() if p.requires_grad)

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,61 @@ def test_recipe_log_is_kept_on_the_card(tiny_zoo):
         "steps": 100,
         "curve": [1.0, 0.5],
     }
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture
+def scratch(tmp_path, monkeypatch):
+    """Where train_yourself's temporary zoos go (instead of the system's /tmp)."""
+    folder = tmp_path / "scratch"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_train_yourself_only_says_how_unless_asked(
+    tiny_zoo, scratch, capsys, monkeypatch
+):
+    monkeypatch.delenv("SCRATCHVISION_TRAIN", raising=False)
+    zoo.train("tiny", root=tiny_zoo)
+    capsys.readouterr()
+    committed = files_of(tiny_zoo)
+    assert zoo.train_yourself("tiny", root=tiny_zoo) is None
+    said = capsys.readouterr().out
+    assert "train_yourself('tiny', run=True)" in said, said
+    assert "zoo train tiny" in said and "accuracy" in said  # the command, the card
+    monkeypatch.setenv("SCRATCHVISION_TRAIN", "1")
+    assert zoo.train_yourself("tiny", run=False, root=tiny_zoo) is None  # run wins
+    monkeypatch.setenv("SCRATCHVISION_TRAIN", "0")
+    assert zoo.train_yourself("tiny", root=tiny_zoo) is None
+    assert files_of(tiny_zoo) == committed
+    assert not list(scratch.glob("scratchvision-zoo-*")), "trained unasked"
+
+
+@pytest.mark.parametrize("how", ["run", "environment"])
+def test_train_yourself_trains_a_scratch_copy_and_keeps_the_zoo(
+    tiny_zoo, scratch, monkeypatch, how
+):
+    committed_entry = zoo.train("tiny", root=tiny_zoo)
+    committed = files_of(tiny_zoo)
+    if how == "environment":
+        monkeypatch.setenv("SCRATCHVISION_TRAIN", "1")
+        entry = zoo.train_yourself("tiny", root=tiny_zoo)
+    else:
+        monkeypatch.delenv("SCRATCHVISION_TRAIN", raising=False)
+        entry = zoo.train_yourself("tiny", run=True, root=tiny_zoo)
+    assert entry["metrics"]["accuracy"] > 0.9
+    assert files_of(tiny_zoo) == committed, "the given zoo was touched"
+    (temporary,) = scratch.glob("scratchvision-zoo-*")
+    assert entry["sha256"] == zoo.sha256(temporary / "tiny.pt")
+    assert zoo.card("tiny", root=temporary)["metrics"] == entry["metrics"]
+    assert entry["builder"] == committed_entry["builder"]
+
+
+@pytest.mark.parametrize("run", [1, "yes", 0.0])
+def test_train_yourself_refuses_a_run_that_is_not_a_bool(tiny_zoo, run):
+    with pytest.raises(TypeError, match=r"\brun\b"):
+        zoo.train_yourself("tiny", run=run, root=tiny_zoo)

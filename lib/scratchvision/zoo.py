@@ -28,8 +28,9 @@ A card's ``floor`` is the quality its lesson needs: ``{"accuracy": 0.97}`` means
 re-evaluated accuracy must be at least 0.97 (every floored metric is one where higher
 is better; an evaluator reports a gain, not a loss, where lower is better). A recipe
 whose model ends below its floor is a failed recipe: ``train`` raises
-:class:`BelowFloor`, keeps the weights as ``NAME.below-floor.pt`` for inspection and
-leaves the committed checkpoint and card untouched.
+:class:`BelowFloor`, keeps the weights as ``NAME.below-floor.pt`` and what it measured,
+curves included, as ``NAME.below-floor.json`` for inspection, and leaves the committed
+checkpoint and card untouched.
 """
 
 from __future__ import annotations
@@ -199,7 +200,10 @@ def train(
     scores = resolve(entry["evaluate"])(saved, **entry.get("evaluate_kwargs", {}))
     scores = {k: round(float(v), 4) for k, v in scores.items()}
     missed = below_floor(entry, scores)
-    if missed:
+    if missed:  # what the failed recipe measured, kept next to its weights
+        report = {"metrics": scores, "floor": entry.get("floor"), "log": log,
+                  "train_seconds": round(seconds, 1)}  # fmt: skip
+        trial.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
         raise BelowFloor(
             f"zoo: recipe {name!r} trained a model below its floor ({missed}) in "
             f"{seconds:.0f} s; the committed checkpoint is unchanged, the new weights "
@@ -246,7 +250,8 @@ def train_yourself(
         raise TypeError(f"train_yourself: run must be a bool or None, got {run!r}")
     if not run:
         print(
-            f"{name}: the zoo's recipe trained it in {entry.get('train_seconds', '?')} s "
+            f"{name}: the zoo's recipe trained it in "
+            f"{entry.get('train_seconds', '?')} s "
             f"({entry.get('machine', '?')}) to {entry.get('metrics')}, floor "
             f"{entry.get('floor')}. To train it here, call train_yourself({name!r}, "
             f"run=True), or run `{entry.get('command')}` in a terminal."

@@ -17,7 +17,6 @@ from scratchvision.backbones._checks import check_images
 from scratchvision.blocks import ACTIVATIONS, FeatureTap
 from scratchvision.validate import Checker
 
-
 # LeCun et al. 1998, Table I: the S2 maps each C3 map reads. Six read three neighbouring
 # maps, six read four neighbours, three read four non-neighbours, one reads all six;
 # "to break the symmetry in the network" and to keep the number of connections down.

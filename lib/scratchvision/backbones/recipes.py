@@ -58,22 +58,22 @@ def train_shapeworld(
     AdamW (or SGD with Nesterov momentum 0.9), a linear warm-up over the first
     ``warmup`` fraction of the steps, then a cosine decay to zero. ``n_scenes=None``
     trains on fresh scenes at every step (:func:`classification_stream`); an int
-    trains on that many scenes, over and over. Twenty records of the training and
-    validation loss and accuracy are logged, at ``step`` (default: every
-    ``steps // 20`` steps).
+    trains on that many scenes, over and over. The training and validation loss and
+    accuracy are logged at ``step``, every ``log_every`` steps (default: at most 20
+    records, every ``ceil(steps / 20)`` steps).
     """
     seed_everything(seed)
+    opt = _optimizer(optimizer, model, lr, weight_decay)  # refuses a bad name first
     world = shapeworld_classify(size=image_size)
     stream = classification_stream(
         world, batch_size=batch_size, n_scenes=n_scenes, augment=augment, seed=seed
     )
     val = TensorDataset(*_as_float(render_scenes(world, n_val, split="val")))
-    opt = _optimizer(optimizer, model, lr, weight_decay)
     history = fit(
         model,
         stream,
         steps=steps,
-        log_every=log_every or max(steps // 20, 1),
+        log_every=log_every or math.ceil(steps / 20),
         optimizer=opt,
         scheduler=warmup_cosine(opt, steps, warmup),
         loss=functools.partial(F.cross_entropy, label_smoothing=label_smoothing),
@@ -114,7 +114,9 @@ def _optimizer(name: str, model: nn.Module, lr: float, weight_decay: float):
         return torch.optim.SGD(groups, lr=lr, momentum=0.9, nesterov=True)
     if name == "adamw":
         return torch.optim.AdamW(groups, lr=lr)
-    raise ValueError(f"train_shapeworld: optimizer must be 'adamw' or 'sgd', got {name!r}")
+    raise ValueError(
+        f"train_shapeworld: optimizer must be 'adamw' or 'sgd', got {name!r}"
+    )
 
 
 def _as_float(pair: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, ...]:

@@ -107,8 +107,12 @@ class Swin(nn.Module):
             shift = m // 2 if min(res) > m and shifted else 0
             blocks = [
                 SwinBlock(
-                    dim, heads=h, window=m, shift=shift * (j % 2),
-                    mlp_ratio=mlp_ratio, relative_bias=relative_bias,
+                    dim,
+                    heads=h,
+                    window=m,
+                    shift=shift * (j % 2),
+                    mlp_ratio=mlp_ratio,
+                    relative_bias=relative_bias,
                 )  # fmt: skip
                 for j in range(depth)
             ]

@@ -108,7 +108,10 @@ class ViT(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.blocks = nn.ModuleList(
             Block(
-                dim, heads=heads, mlp_ratio=mlp_ratio, dropout=dropout,
+                dim,
+                heads=heads,
+                mlp_ratio=mlp_ratio,
+                dropout=dropout,
                 locality=locality,
             )  # fmt: skip
             for _ in range(depth)

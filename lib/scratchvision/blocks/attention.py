@@ -92,7 +92,7 @@ class MultiHeadAttention(nn.Module):
         Returns:
             Tensor[B, Q, D].
         """
-        context, values = self._check_inputs(x, context, values)
+        context, values = self._check_inputs(x, context, values, mask)
         split = "b n (h d) -> b h n d"
         q = rearrange(self.to_q(x), split, h=self.heads)  # (B, h, Q, d)
         k = rearrange(self.to_k(context), split, h=self.heads)  # (B, h, N, d)
@@ -122,7 +122,7 @@ class MultiHeadAttention(nn.Module):
         products = 2 * q * n * inner  # QK^T and PV
         return 2 * b * (projections + products)
 
-    def _check_inputs(self, x, context, values):
+    def _check_inputs(self, x, context, values, mask):
         """x, context, values: 3-D float tokens of width D; return context, values."""
         check = Checker("MultiHeadAttention")
         context = x if context is None else context
@@ -133,6 +133,9 @@ class MultiHeadAttention(nn.Module):
                 t.shape[-1] == self.dim,
                 f"{name} must have width D={self.dim}, got shape {tuple(t.shape)}",
             )
+        if self.locality:  # the mask is combined before attention() can check it
+            scores = (x.shape[0], self.heads, x.shape[1], context.shape[1])
+            _check_locality_inputs(check, mask, scores)
         return context, values
 
 
@@ -148,6 +151,26 @@ def _check_mha_args(dim, heads, head_dim, dropout) -> int:
         )
         head_dim = dim // heads
     return check.int("head_dim", head_dim, min_value=1)
+
+
+def _check_locality_inputs(check: Checker, mask, scores: tuple[int, ...]) -> None:
+    """At least 2 keys (none may attend to itself); a bool mask of the scores' shape."""
+    check.that(
+        scores[-1] >= 2,
+        "context (x in self-attention) must hold at least 2 tokens with "
+        f"locality=True, as no token attends to itself, got {scores[-1]}",
+    )
+    if mask is not None:
+        check.tensor("mask", mask, dtype=torch.bool)
+        try:
+            fits = torch.broadcast_shapes(mask.shape, scores) == scores
+        except RuntimeError:
+            fits = False
+        check.that(
+            fits,
+            f"mask must broadcast to the scores (B, h, Q, N) = {scores}, got shape "
+            f"{tuple(mask.shape)}",
+        )
 
 
 def _without_diagonal(mask, n_queries: int, n_keys: int, device) -> torch.Tensor:

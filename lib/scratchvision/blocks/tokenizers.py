@@ -55,6 +55,7 @@ class ConvStem(nn.Module):
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """images (Tensor[B, C, H, W]) -> tokens Tensor[B, HW / P^2, D]."""
+        _check_images("ConvStem", images, self.in_channels, self.patch_size)
         x = self.body(images)  # (B, D, H/P, W/P)
         return x.flatten(2).transpose(1, 2)  # (B, N, D)
 
@@ -80,6 +81,9 @@ class ShiftedPatchTokenizer(nn.Module):
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """images (Tensor[B, C, H, W]) -> tokens Tensor[B, HW / P^2, D]."""
+        _check_images(
+            "ShiftedPatchTokenizer", images, self.in_channels, self.patch_size
+        )
         s = self.patch_size // 2
         shifted = [images] + [
             _shift(images, dx, dy) for dx, dy in ((-s, -s), (s, -s), (-s, s), (s, s))
@@ -94,6 +98,19 @@ def _shift(images: torch.Tensor, dx: int, dy: int) -> torch.Tensor:
     h, w = images.shape[-2:]
     top, left = abs(dy) - dy, abs(dx) - dx
     return padded[..., top : top + h, left : left + w]  # (B, C, H, W)
+
+
+def _check_images(fn: str, images, channels: int, patch_size: int) -> None:
+    """images: a float (B, C, H, W) batch with H and W divisible by P."""
+    check = Checker(fn)
+    check.tensor(
+        "images", images, ndim=4, dims="(B, C, H, W)", floating=True, channels=channels
+    )
+    check.that(
+        images.shape[-2] % patch_size == 0 and images.shape[-1] % patch_size == 0,
+        f"images height and width must be divisible by patch_size={patch_size}, got "
+        f"shape {tuple(images.shape)}",
+    )
 
 
 def _check_stem_args(patch_size, in_channels, dim) -> int:

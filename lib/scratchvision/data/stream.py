@@ -29,6 +29,8 @@ from scratchvision.data.datasets import SPLITS, ShapeClassification
 from scratchvision.data.shapeworld import ShapeWorld
 from scratchvision.validate import Checker
 
+RENDER_VERSION = 1  # part of every cache key: bump it when the renderer changes
+
 
 def cache_dir() -> Path:
     """Where rendered chunks are kept (``$SCRATCHVISION_CACHE/shapeworld``)."""
@@ -44,7 +46,7 @@ def render_scenes(
     Read from the cache when an earlier call rendered them; written there otherwise.
     """
     _check_render_args(world, n, split, seed)
-    key = hashlib.sha256(repr(world).encode()).hexdigest()[:12]
+    key = hashlib.sha256(f"{RENDER_VERSION}{world!r}".encode()).hexdigest()[:12]
     path = cache_dir() / f"{key}-{split}-{seed}-{n}.pt"
     if path.exists():
         images, labels = torch.load(path, weights_only=True)
@@ -62,6 +64,7 @@ def render_scenes(
 
 def dihedral(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     """A random flip / transpose of each square image (Tensor[B, C, S, S])."""
+    _check_dihedral_args(images, generator)
     flips = torch.rand(3, images.shape[0], generator=generator) < 0.5  # (3, B)
     images = torch.where(flips[0, :, None, None, None], images.flip(-1), images)
     images = torch.where(flips[1, :, None, None, None], images.flip(-2), images)
@@ -90,6 +93,11 @@ def classification_stream(
         seed: order of the batches and of the augmentation.
     """
     _check_stream_args(world, batch_size, n_scenes, augment, chunk, seed)
+    return _batches(world, batch_size, n_scenes, augment, chunk, seed)
+
+
+def _batches(world, batch_size, n_scenes, augment, chunk, seed) -> Iterator:
+    """The generator behind :func:`classification_stream` (checked before it starts)."""
     generator = torch.Generator().manual_seed(seed)
     start = 0
     while True:
@@ -114,6 +122,19 @@ def _check_render_args(world, n, split, seed) -> None:
     check.int("n", n, min_value=1)
     check.choice("split", split, tuple(SPLITS))
     check.int("seed", seed, min_value=0)
+
+
+def _check_dihedral_args(images, generator) -> None:
+    check = Checker("dihedral")
+    check.tensor("images", images, ndim=4, dims="(B, C, S, S)")
+    check.that(
+        images.shape[-1] == images.shape[-2],
+        f"images must be square, got shape {tuple(images.shape)}",
+    )
+    check.that(
+        isinstance(generator, torch.Generator),
+        f"generator must be a torch.Generator, got {type(generator).__name__}",
+    )
 
 
 def _check_stream_args(world, batch_size, n_scenes, augment, chunk, seed) -> None:

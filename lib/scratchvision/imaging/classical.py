@@ -40,8 +40,8 @@ __all__ = [
 def gaussian_filter(img: torch.Tensor, sigma: float) -> torch.Tensor:
     """Gaussian low-pass: ``blur`` with a Gaussian of ``sigma`` pixels, truncated at 3σ.
 
-    The optimal linear denoiser for a flat image; on real images it trades noise for
-    blur.
+    The classic linear low-pass: weights that fall off smoothly with distance and
+    never ring; on real images it trades noise for blur.
 
     Args:
         img (Tensor[B, C, H, W] or Tensor[C, H, W]): noisy images.

@@ -109,8 +109,9 @@ def average_frames(frames: torch.Tensor, *, gamma: float | None = None) -> torch
 
     A sensor integrates *light*, so GoPro averages in linear space:
     ``B = g(mean_t g⁻¹(S_t))`` with the camera response ``g(x) = x^(1/γ)``, ``γ = 2.2``.
-    Pass ``gamma=2.2`` for that; ``None`` averages the stored (gamma-encoded) values, as
-    RealBlur-style synthetic sets do.
+    Pass ``gamma=2.2`` for that; ``None`` averages the stored (gamma-encoded) values,
+    the simplest frame-averaging recipe. (RealBlur is not synthetic: two cameras
+    behind a beam splitter capture a long and a short exposure.)
 
     Args:
         frames (Tensor[T, C, H, W] or Tensor[B, T, C, H, W]): sharp frames in [0, 1].
