@@ -87,7 +87,9 @@ def manifest(root: str | Path | None = None) -> dict[str, dict[str, Any]]:
 def _write_manifest(cards: dict[str, dict[str, Any]], root: str | Path | None) -> None:
     path = _root(root) / "manifest.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(dict(sorted(cards.items())), indent=2) + "\n")
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps(dict(sorted(cards.items())), indent=2) + "\n")
+    partial.replace(path)  # atomic: a reader never sees half a manifest
 
 
 def names(root: str | Path | None = None) -> list[str]:
