@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from scratchvision.blocks.transformer import _check_images  # the PatchEmbed check
 from scratchvision.ops.patches import patchify
 from scratchvision.validate import Checker
 
@@ -98,19 +99,6 @@ def _shift(images: torch.Tensor, dx: int, dy: int) -> torch.Tensor:
     h, w = images.shape[-2:]
     top, left = abs(dy) - dy, abs(dx) - dx
     return padded[..., top : top + h, left : left + w]  # (B, C, H, W)
-
-
-def _check_images(fn: str, images, channels: int, patch_size: int) -> None:
-    """images: a float (B, C, H, W) batch with H and W divisible by P."""
-    check = Checker(fn)
-    check.tensor(
-        "images", images, ndim=4, dims="(B, C, H, W)", floating=True, channels=channels
-    )
-    check.that(
-        images.shape[-2] % patch_size == 0 and images.shape[-1] % patch_size == 0,
-        f"images height and width must be divisible by patch_size={patch_size}, got "
-        f"shape {tuple(images.shape)}",
-    )
 
 
 def _check_stem_args(patch_size, in_channels, dim) -> int:
