@@ -579,6 +579,18 @@ TRAIN = [
         momentum=PROBABILITY,
     ),
     case(
+        "train.warmup_cosine",
+        train.warmup_cosine,
+        lambda: dict(
+            optimizer=torch.optim.SGD(nn.Linear(2, 2).parameters(), lr=0.1),
+            steps=10,
+            warmup=0.1,
+        ),
+        optimizer=(nn.Linear(2, 2), None),
+        steps=(0, 2.5),
+        warmup=PROBABILITY,
+    ),
+    case(
         "train.History.last",
         lambda key: train.History(epochs=[{"epoch": 1, "train_loss": 0.5}]).last(key),
         lambda: dict(key="train_loss"),

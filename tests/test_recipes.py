@@ -11,8 +11,8 @@ from scratchvision.backbones.recipes import (
     eval_shapeworld,
     shapeworld_tensors,
     train_shapeworld,
-    warmup_cosine,
 )
+from scratchvision.train import warmup_cosine
 from torch import nn
 
 LOG_KEYS = {"step", "train_loss", "train_acc", "val_loss", "val_acc", "seconds"}

@@ -19,7 +19,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from scratchvision.data import ShapeClassification, shapeworld_classify
 from scratchvision.data.stream import classification_stream, render_scenes
-from scratchvision.train import evaluate, fit, seed_everything
+from scratchvision.train import evaluate, fit, seed_everything, warmup_cosine
 
 
 def shapeworld_tensors(
@@ -86,20 +86,6 @@ def train_shapeworld(
         for key in ("train_loss", "train_acc", "val_loss", "val_acc", "seconds")
     }
     return {"step": [int(v) for v in history.series("step")], **log}
-
-
-def warmup_cosine(
-    optimizer: torch.optim.Optimizer, steps: int, warmup: float
-) -> torch.optim.lr_scheduler.LambdaLR:
-    """Linear warm-up over ``warmup * steps`` steps, then a cosine decay to zero."""
-    ramp = max(round(warmup * steps), 1)
-
-    def factor(i: int) -> float:
-        if i < ramp:
-            return (i + 1) / ramp
-        return 0.5 * (1 + math.cos(math.pi * (i - ramp) / max(steps - ramp, 1)))
-
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
 def _optimizer(name: str, model: nn.Module, lr: float, weight_decay: float):
