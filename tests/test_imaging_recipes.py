@@ -8,6 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from scratchvision import zoo
+from scratchvision.data.natural import natural_images, natural_split
 from scratchvision.imaging import recipes as R
 from scratchvision.imaging.benchmark import metrics_benchmark
 from scratchvision.imaging.blur import blur
@@ -333,3 +334,32 @@ def test_metrics_benchmark_rows():
     assert all(
         r["ours_ms"] > 0 and r["skimage_ms"] > 0 and r["ratio"] > 0 for r in rows
     )
+
+
+def test_heldout_crops_are_distinct_tiles_of_the_held_out_photos():
+    tiles = R.heldout_crops(64, 64, gray=True)
+    assert tiles.shape == (64, 1, 64, 64)
+    assert torch.equal(tiles, R.heldout_crops(64, 64, gray=True)), "fixed"
+    flat = tiles.flatten(1)
+    assert len({tuple(t.tolist()[:64]) for t in flat}) == 64, "no tile twice"
+    photos = natural_images(gray=True, names=natural_split()[1]).values()
+    grid = {
+        tuple(p[0, top : top + 64, left : left + 64].flatten()[:64].tolist())
+        for p in photos
+        for top in range(0, p.shape[1] - 63, 64)
+        for left in range(0, p.shape[2] - 63, 64)
+    }
+    assert all(tuple(t.tolist()[:64]) in grid for t in flat), "on the tile grid"
+    with pytest.raises(ValueError, match="at most the"):
+        R.heldout_crops(10_000, 64)
+
+
+def test_crop_scores_give_one_score_per_crop():
+    noisy, clean = R.noise_pair(patches(b=3, size=32), sigma=25, generator=gen())
+    scores = R.crop_scores(noisy, clean, perceptual=True)
+    assert set(scores) == {"psnr", "ssim", "perceptual", "detail"}
+    assert all(v.shape == (3,) for v in scores.values())
+    torch.testing.assert_close(
+        scores["psnr"], psnr(noisy.clamp(0, 1), clean, reduction="none")
+    )
+    assert (scores["detail"] > 1).all(), "noise adds 'detail'"

@@ -220,3 +220,25 @@ def test_train_yourself_trains_a_scratch_copy_and_keeps_the_zoo(
 def test_train_yourself_refuses_a_run_that_is_not_a_bool(tiny_zoo, run):
     with pytest.raises(TypeError, match=r"\brun\b"):
         zoo.train_yourself("tiny", run=run, root=tiny_zoo)
+
+
+def test_every_committed_checkpoint_has_a_card():
+    files = {path.name for path in zoo.DEFAULT_ROOT.glob("*.pt")}
+    carded = {zoo.card(name).get("file", f"{name}.pt") for name in REAL}
+    assert files <= carded, f"checkpoints no card names: {sorted(files - carded)}"
+
+
+def test_rescore_rewrites_metrics_only_and_refuses_a_missed_floor(tiny_zoo):
+    before = zoo.train("tiny", root=tiny_zoo)
+    cards = json.loads((tiny_zoo / "manifest.json").read_text())
+    cards["tiny"]["metrics"] = {"accuracy": -1.0}  # as if measured on another test set
+    (tiny_zoo / "manifest.json").write_text(json.dumps(cards))
+    after = zoo.rescore("tiny", root=tiny_zoo)
+    assert after["metrics"] == pytest.approx(before["metrics"], abs=1e-4)
+    assert after["sha256"] == before["sha256"]
+    assert after["train_seconds"] == before["train_seconds"]
+    cards = json.loads((tiny_zoo / "manifest.json").read_text())
+    cards["tiny"]["floor"] = {"accuracy": 1.01}
+    (tiny_zoo / "manifest.json").write_text(json.dumps(cards))
+    with pytest.raises(zoo.BelowFloor, match="unchanged"):
+        zoo.rescore("tiny", root=tiny_zoo)

@@ -22,7 +22,8 @@ one *card* per checkpoint::
 ``load(name)`` rebuilds the model, checks the file's sha256 against the card and loads
 it. ``python -m scratchvision.zoo train NAME`` re-runs the recipe and rewrites the card,
 so every number on a card can be reproduced; a test re-evaluates each checkpoint against
-its card.
+its card. ``python -m scratchvision.zoo rescore NAME`` re-measures a checkpoint when its
+card's test set changes (the weights stay, and so do its training time and curves).
 
 A card's ``floor`` is the quality its lesson needs: ``{"accuracy": 0.97}`` means the
 re-evaluated accuracy must be at least 0.97 (every floored metric is one where higher
@@ -234,6 +235,27 @@ def train(
     return entry
 
 
+def rescore(name: str, *, root: str | Path | None = None) -> dict[str, Any]:
+    """Re-measure a stored checkpoint with its card's evaluator and rewrite its metrics.
+
+    For when the *test set* changes (a larger one, another split), not the weights: the
+    checkpoint, its training time and curves stay as they are. Raises
+    :class:`BelowFloor` and leaves the card alone if the new scores miss the floor.
+    """
+    entry = card(name, root)
+    scores = {k: round(v, 4) for k, v in evaluate(name, root=root).items()}
+    missed = below_floor(entry, scores)
+    if missed:
+        raise BelowFloor(
+            f"zoo: {name!r} scores below its floor on its card's test set ({missed}); "
+            "the card is unchanged"
+        )
+    cards = manifest(root)
+    cards[name]["metrics"] = scores
+    _write_manifest(cards, root)
+    return cards[name]
+
+
 def train_yourself(
     name: str, *, run: bool | None = None, root: str | Path | None = None
 ) -> dict[str, Any] | None:
@@ -293,6 +315,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument(
         "--threads", type=int, default=1, help="CPU threads (the cards' timings: 1)"
     )
+    again = sub.add_parser(
+        "rescore", help="re-measure checkpoints after their test set changed"
+    )
+    again.add_argument("name", nargs="+")
     check = sub.add_parser("verify", help="re-evaluate checkpoints against their cards")
     check.add_argument("name", nargs="*")
     args = parser.parse_args(argv)
@@ -313,6 +339,14 @@ def main(argv: list[str] | None = None) -> int:
             print(error, file=sys.stderr)
             return 1
         print(f"trained {args.name} in {entry['train_seconds']} s: {entry['metrics']}")
+    elif args.command == "rescore":
+        for name in args.name:
+            try:
+                entry = rescore(name, root=args.root)
+            except BelowFloor as error:
+                print(error, file=sys.stderr)
+                return 1
+            print(f"rescored {name}: {entry['metrics']}")
     else:
         failed = 0
         for name in args.name or names(args.root):

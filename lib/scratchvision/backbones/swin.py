@@ -28,7 +28,8 @@ from scratchvision.backbones.swin_blocks import (
     WindowAttention,
     relative_position_index,
 )
-from scratchvision.blocks import FeatureTap, PatchEmbed
+from scratchvision.blocks import FeatureTap
+from scratchvision.blocks.tokenizers import TOKENIZERS
 from scratchvision.validate import Checker
 
 __all__ = [  # the blocks are re-exported: the Swin lesson imports them from here
@@ -66,7 +67,9 @@ class Swin(nn.Module):
 
     ``shifted=False`` keeps every window in place (no information crosses a window
     border) and ``relative_bias=False`` drops the relative position bias: the two
-    ablations of Liu et al.'s Table 4.
+    ablations of Liu et al.'s Table 4. ``tokenizer`` is ViT's choice: ``'patch'``
+    (the paper's linear patch embedding) or ``'conv'`` (a convolutional stem, Xiao et
+    al. 2021), which is what lets this small Swin train on a few thousand scenes.
     """
 
     def __init__(
@@ -83,8 +86,10 @@ class Swin(nn.Module):
         mlp_ratio: float = 2.0,
         shifted: bool = True,
         relative_bias: bool = True,
+        tokenizer: str = "patch",
     ) -> None:
         super().__init__()
+        Checker("Swin").choice("tokenizer", tokenizer, ("patch", "conv"))
         Checker("Swin").bool("shifted", shifted)
         Checker("Swin").bool("relative_bias", relative_bias)
         self.grid = _check_swin_args(
@@ -92,7 +97,7 @@ class Swin(nn.Module):
         )
         self.image_size = (self.grid[0] * patch_size, self.grid[1] * patch_size)
         self.in_channels = in_channels
-        self.patch_embed = PatchEmbed(
+        self.patch_embed = TOKENIZERS[tokenizer](
             patch_size=patch_size, in_channels=in_channels, dim=dim
         )
         self.embed_norm = nn.LayerNorm(dim)

@@ -40,15 +40,8 @@ from scratchvision.blocks import (
     record_features,
     sincos_2d,
 )
-from scratchvision.blocks.tokenizers import ConvStem, ShiftedPatchTokenizer
+from scratchvision.blocks.tokenizers import TOKENIZERS
 from scratchvision.validate import Checker
-
-TOKENIZERS = {
-    "patch": PatchEmbed,
-    "conv": ConvStem,
-    "shifted": ShiftedPatchTokenizer,
-}
-
 
 class ViT(nn.Module):
     """Vision Transformer classifier (Dosovitskiy et al. 2021, Eq. 1-4).

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from scratchvision.blocks.transformer import _check_images  # the PatchEmbed check
+from scratchvision.blocks.transformer import PatchEmbed, _check_images
 from scratchvision.ops.patches import patchify
 from scratchvision.validate import Checker
 
@@ -110,3 +110,10 @@ def _check_stem_args(patch_size, in_channels, dim) -> int:
         f"patch_size must be a power of two >= 2, got {patch_size}",
     )
     return layers
+
+
+TOKENIZERS = {  # a backbone's ``tokenizer=`` choice; each maps images to (B, N, D)
+    "patch": PatchEmbed,
+    "conv": ConvStem,
+    "shifted": ShiftedPatchTokenizer,
+}

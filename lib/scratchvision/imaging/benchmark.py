@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import torch
 
-from scratchvision.imaging.heldout import heldout_pairs, restore
+from scratchvision.imaging.heldout import crop_scores, heldout_pairs, restore
 from scratchvision.imaging.pairs import noise_pair
-from scratchvision.measure import timed
+from scratchvision.measure import mean_interval, timed
 from scratchvision.metrics import psnr, ssim
 
 
@@ -30,30 +30,47 @@ def benchmark_methods(
     """Score and time restoration methods on the same pairs: one row per method.
 
     Returns:
-        ``{"method", "psnr", "ssim", "seconds", "s_per_mpix"}`` rows; ``s_per_mpix`` is
-        the run time per million output pixels.
+        ``{"method", "psnr", "psnr_half", "ssim", "ssim_half", "seconds",
+        "s_per_mpix", "per_crop"}`` rows: the means over the pairs and the half-widths
+        of their 95 % intervals (``measure.mean_interval``), the run time, the run time
+        per million output pixels, and ``per_crop``, ``heldout.crop_scores`` of the
+        method (Tensor[B] per score), for paired comparisons
+        (``measure.paired_interval``).
     """
     megapixels = targets.shape[0] * targets.shape[-2] * targets.shape[-1] / 1e6
     rows = []
     for name, method in methods.items():
         run = timed(functools.partial(method, inputs))
-        restored, seconds = run.result.clamp(0, 1), run.seconds[0]
+        per_crop, seconds = crop_scores(run.result, targets), run.seconds[0]
+        (psnr_mean, psnr_half), (ssim_mean, ssim_half) = (
+            _interval(per_crop[key]) for key in ("psnr", "ssim")
+        )
         rows.append(
             {
                 "method": name,
-                "psnr": psnr(restored, targets).item(),
-                "ssim": ssim(restored, targets).item(),
+                "psnr": psnr_mean,
+                "psnr_half": psnr_half,
+                "ssim": ssim_mean,
+                "ssim_half": ssim_half,
                 "seconds": seconds,
                 "s_per_mpix": seconds / megapixels,
+                "per_crop": per_crop,
             }
         )
     return rows
 
 
+def _interval(values: torch.Tensor) -> tuple[float, float]:
+    """``mean_interval``, or (mean, inf) when a score is infinite (a perfect output)."""
+    if len(values) > 1 and bool(torch.isfinite(values).all()):
+        return mean_interval(values)
+    return values.mean().item(), float("inf")
+
+
 def denoise_benchmark(
     *,
     sigmas: Sequence[float] = (15, 25, 50),
-    n_crops: int = 3,
+    n_crops: int = 8,
     size: int = 128,
     seed: int = 0,
 ) -> list[dict]:

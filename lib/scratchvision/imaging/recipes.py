@@ -14,11 +14,14 @@ this module and takes the name. The code lives in files of one concept each:
 
 from scratchvision.imaging.benchmark import benchmark_methods, denoise_benchmark
 from scratchvision.imaging.heldout import (
+    crop_scores,
     eval_restorer,
     eval_sr,
     final,
+    heldout_crops,
     heldout_pairs,
     restore,
+    sr_crop_scores,
 )
 from scratchvision.imaging.pairs import (
     Pair,
@@ -40,11 +43,13 @@ __all__ = [
     "Pair",
     "PairStream",
     "benchmark_methods",
+    "crop_scores",
     "bicubic_pair",
     "denoise_benchmark",
     "eval_restorer",
     "eval_sr",
     "final",
+    "heldout_crops",
     "heldout_pairs",
     "motion_blur_pair",
     "noise_pair",
@@ -54,6 +59,7 @@ __all__ = [
     "restoration_loss",
     "restore",
     "shake",
+    "sr_crop_scores",
     "train_restorer",
     "train_srgan",
     "trajectory_psf",

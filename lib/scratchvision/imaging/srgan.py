@@ -13,7 +13,7 @@ Notebook: ``notebooks/05_imaging/04_losses.ipynb``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import torch
 from torch import nn
@@ -27,30 +27,49 @@ from scratchvision.imaging.training import (
     fit_arguments,
     restoration_loss,
 )
-from scratchvision.metrics import psnr, random_features
+from scratchvision.metrics import ZooFeatures, psnr, random_features, vgg16_features
 from scratchvision.train import fit
 from scratchvision.validate import check_choice, check_range
 
 CONTENT_LOSSES = (*PIXEL_LOSSES, "perceptual")
 
-#: The feature net of the perceptual *loss*: a random CNN with another seed than the
-#: one ``perceptual_distance`` measures with (seed 0), so no net is scored by the
-#: network it trained on.
-TRAINING_FEATURES = functools.partial(random_features, seed=1)
+#: The feature nets a perceptual *loss* can compare with. ``shapeworld`` (the default)
+#: is trained by the course itself, offline: the first three stages of the zoo's
+#: ``vgg-shapeworld`` classifier (``metrics.ZooFeatures``). ``random`` is a random CNN
+#: with another seed than the one ``perceptual_distance`` measures with (seed 0), so
+#: no net is scored by the network it trained on. ``imagenet`` is torchvision's VGG16,
+#: opt-in and online (``metrics.vgg16_features``: its weights must be cached or
+#: downloaded).
+FEATURES = {
+    "shapeworld": lambda: ZooFeatures("vgg-shapeworld", n_stages=3),
+    "random": lambda: functools.partial(random_features, seed=1),
+    "imagenet": lambda: vgg16_features("IMAGENET1K_V1"),
+}
 
 
 def content_loss(
-    outputs: torch.Tensor, targets: torch.Tensor, *, content: str = "l1"
+    outputs: torch.Tensor,
+    targets: torch.Tensor,
+    *,
+    content: str = "l1",
+    features=None,
+    pixel_weight: float = 0.0,
 ) -> torch.Tensor:
     """The content loss: ``l1``, ``l2`` or ``perceptual`` (Johnson et al. 2016, Eq. 2).
 
     ``l1`` and ``l2`` are ``training.restoration_loss``. The perceptual loss compares
-    ``TRAINING_FEATURES``: offline random-CNN features, as the notebook explains;
-    ``metrics.vgg16_features()`` is the ImageNet alternative.
+    ``features`` (a feature net of :data:`FEATURES`; default: the course-trained
+    ``shapeworld`` one), plus ``pixel_weight`` times L1, which keeps colours that the
+    features barely see in place (ESRGAN, Wang et al. 2018, Eq. 3, uses such a term).
     """
     check_choice("content", content, CONTENT_LOSSES, fn="content_loss")
+    check_range("pixel_weight", pixel_weight, low=0.0, fn="content_loss")
     if content == "perceptual":
-        return perceptual_loss(outputs, targets, features=TRAINING_FEATURES)
+        features = FEATURES["shapeworld"]() if features is None else features
+        loss = perceptual_loss(outputs, targets, features=features)
+        if pixel_weight:
+            loss = loss + pixel_weight * restoration_loss(outputs, targets, loss="l1")
+        return loss
     return restoration_loss(outputs, targets, loss=content)
 
 
@@ -67,6 +86,9 @@ def train_srgan(
     patch_size: int = 48,
     lr: float = 2e-3,
     critic_lr: float = 2e-4,
+    features: str = "shapeworld",
+    pixel_weight: float = 0.0,
+    init: str | None = None,
     seed: int = 0,
 ) -> dict[str, list[float]]:
     """Train a super-resolver on a content plus adversarial loss; return the curves.
@@ -89,15 +111,27 @@ def train_srgan(
         content: ``'l1'``, ``'l2'`` or ``'perceptual'`` (see :func:`content_loss`).
         adversarial_weight: weight of ``losses.gan_g_loss``; 0 trains without a critic.
         critic_lr: the critic's learning rate (constant).
+        features: the perceptual loss's feature net, a key of :data:`FEATURES`.
+        pixel_weight: weight of an L1 term added to the perceptual loss.
+        init: a zoo card whose weights the generator starts from, as SRGAN starts
+            from the pixel-loss SRResNet (Ledig et al. 2017, Sec. 3.2); ``None``
+            trains from scratch.
 
     Returns:
-        ``{"train_loss", "train_psnr", "critic_loss", "seconds"}``, one value per epoch
-        (``critic_loss`` only with a critic).
+        ``{"train_loss", "train_psnr", "critic_loss", "critic_acc", "seconds"}``, one
+        value per epoch (the critic's only with a critic; ``critic_acc`` is how often
+        it tells real from generated on the batch it is about to train on).
     """
     fn = "train_srgan"
     check_choice("content", content, CONTENT_LOSSES, fn=fn)
+    check_choice("features", features, tuple(FEATURES), fn=fn)
     check_range("adversarial_weight", adversarial_weight, low=0.0, fn=fn)
     check_range("critic_lr", critic_lr, low=0.0, fn=fn)
+    check_range("pixel_weight", pixel_weight, low=0.0, fn=fn)
+    if init is not None:
+        from scratchvision import zoo  # a recipe may start from another card
+
+        model.load_state_dict(zoo.load(init).state_dict())
     run = fit_arguments(  # seeds first: the same patches as train_restorer(seed=seed)
         model,
         degrade=degrade,
@@ -116,19 +150,25 @@ def train_srgan(
         critic_optimizer = torch.optim.Adam(
             critic.parameters(), lr=critic_lr, betas=(0.5, 0.999)
         )
+    content_fn = functools.partial(
+        content_loss,
+        content=content,
+        features=FEATURES[features]() if content == "perceptual" else None,
+        pixel_weight=pixel_weight,
+    )
     step = functools.partial(
         srgan_step,
         critic=critic,
         critic_optimizer=critic_optimizer,
-        content=content,
+        content=content_fn,
         adversarial_weight=adversarial_weight,
     )
     history = fit(model, **run, step=step)
     log = curves(history, ("train_loss", "train_psnr", "seconds"))
     if critic is not None:
-        log["critic_loss"] = curves(history, ("train_critic_loss",))[
-            "train_critic_loss"
-        ]
+        critic_log = curves(history, ("train_critic_loss", "train_critic_acc"))
+        log["critic_loss"] = critic_log["train_critic_loss"]
+        log["critic_acc"] = critic_log["train_critic_acc"]
     return log
 
 
@@ -138,7 +178,7 @@ def srgan_step(
     *,
     critic: nn.Module | None,
     critic_optimizer: torch.optim.Optimizer | None,
-    content: str = "l1",
+    content: str | Callable = "l1",
     adversarial_weight: float = 0.01,
 ) -> dict[str, torch.Tensor | float]:
     """One critic step, if any, then the generator's loss (Ledig et al. 2017, Sec. 2.1).
@@ -151,22 +191,32 @@ def srgan_step(
         model: the generator, a super-resolver.
         batch: ``(low_res, high_res)``, Tensor[B, C, h, w] and Tensor[B, C, H, W].
         critic, critic_optimizer: the discriminator and its optimiser, or None.
+        content: a :func:`content_loss` name, or the loss itself,
+            ``content(outputs, targets) -> Tensor[]``.
 
     Returns:
-        ``{"loss": generator loss, "psnr": ...}``, plus ``"critic_loss"`` with a critic.
+        ``{"loss": generator loss, "psnr": ...}``, plus ``"critic_loss"`` and
+        ``"critic_acc"`` (the fraction of real and generated patch scores on the right
+        side of zero, before the critic's step) with a critic.
     """
     low_res, high_res = batch
     fake = model(low_res)  # (B, C, H, W)
     record = {}
     if critic is not None:
-        critic_loss = gan_d_loss(
-            critic(2 * high_res - 1), critic(2 * fake.detach() - 1)
-        )  # real -> 1, fake -> 0
+        real_logits = critic(2 * high_res - 1)  # (B, 1, h, w) patch scores
+        fake_logits = critic(2 * fake.detach() - 1)
+        critic_loss = gan_d_loss(real_logits, fake_logits)  # real -> 1, fake -> 0
         critic_optimizer.zero_grad(set_to_none=True)
         critic_loss.backward()
         critic_optimizer.step()
         record["critic_loss"] = critic_loss.item()
-    loss = content_loss(fake, high_res, content=content)
+        record["critic_acc"] = (
+            0.5 * ((real_logits > 0).float().mean() + (fake_logits < 0).float().mean())
+        ).item()
+    if callable(content):
+        loss = content(fake, high_res)
+    else:
+        loss = content_loss(fake, high_res, content=content)
     if critic is not None:  # its gradients from this pass are cleared before its step
         loss = loss + adversarial_weight * gan_g_loss(critic(2 * fake - 1))
     with torch.no_grad():

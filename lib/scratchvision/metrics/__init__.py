@@ -4,7 +4,8 @@
 * ``fidelity``: ``psnr`` and ``ssim``, full-reference image quality (chapter 5);
 * ``perceptual``: ``perceptual_distance`` (LPIPS-style) and ``detail_ratio``;
 * ``features``: the feature networks a perceptual metric or loss compares images with
-  (``random_features`` offline, ``vgg16_features`` with ImageNet weights).
+  (``random_features`` offline, ``ZooFeatures`` from a course-trained classifier,
+  ``vgg16_features`` with ImageNet weights).
 
 Later chapters add segmentation (mIoU, PQ), detection (AP), explanation (pointing game),
 representation (kNN) and video (warping error) metrics as files of their own. Every
@@ -12,11 +13,12 @@ metric refuses an empty batch and NaN inputs, which would otherwise average to N
 """
 
 from scratchvision.metrics.classification import accuracy
-from scratchvision.metrics.features import random_features, vgg16_features
+from scratchvision.metrics.features import ZooFeatures, random_features, vgg16_features
 from scratchvision.metrics.fidelity import psnr, ssim
 from scratchvision.metrics.perceptual import detail_ratio, perceptual_distance
 
 __all__ = [
+    "ZooFeatures",
     "accuracy",
     "detail_ratio",
     "perceptual_distance",

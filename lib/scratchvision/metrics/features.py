@@ -179,3 +179,55 @@ def _check_vgg16(weights, download) -> None:
         raise ValueError(
             f"vgg16_features: download must be True or False, got {download!r}"
         )
+
+
+class ZooFeatures(nn.Module):
+    """The first stages of a course-trained classifier, frozen: features for a loss.
+
+    A perceptual loss needs a network whose features respond to what a viewer notices:
+    edges, corners, textures. The course trains such networks itself, offline, in
+    chapter 1; the first ``n_stages`` stages of the zoo's ``vgg-shapeworld`` (VGG's
+    plan of 3x3 conv-BN-ReLU stages, like the VGG16 of Johnson et al. 2016; 99 % on
+    ShapeWorld) give maps at full, half and quarter resolution. Its images are in
+    [0, 1], as the classifier saw them.
+
+    Args:
+        name: a zoo card whose model has a ``body`` of stages (``backbones.VGG``).
+        n_stages: how many stages to keep; the output has one map per stage.
+    """
+
+    def __init__(self, name: str = "vgg-shapeworld", *, n_stages: int = 3) -> None:
+        super().__init__()
+        from scratchvision import zoo  # the zoo builds models from every chapter
+
+        check_int("n_stages", n_stages, min_value=1, fn="ZooFeatures")
+        model = zoo.load(name)
+        body = getattr(model, "body", None)
+        if not isinstance(body, nn.Sequential) or n_stages > len(body):
+            raise ValueError(
+                f"ZooFeatures: name must be a zoo card whose model has a body of at "
+                f"least n_stages={n_stages} stages, got {name!r}"
+            )
+        self.name, self.stages = name, body[:n_stages]
+        self.eval().requires_grad_(False)
+
+    def train(self, mode: bool = True) -> ZooFeatures:
+        return super().train(False)  # frozen: BatchNorm keeps its running statistics
+
+    def forward(self, img: torch.Tensor) -> list[torch.Tensor]:
+        """img (Tensor[B, 3, H, W]) in [0, 1] -> one Tensor[B, C_s, H_s, W_s] per stage."""
+        check_tensor(
+            "img",
+            img,
+            ndim=4,
+            dims="(B, 3, H, W)",
+            channels=3,
+            floating=True,
+            finite=True,
+            fn="ZooFeatures.forward",
+        )
+        x, out = img, []
+        for stage in self.stages:
+            x = stage(x)
+            out.append(x)
+        return out

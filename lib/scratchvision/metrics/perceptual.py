@@ -56,7 +56,11 @@ def perceptual_distance(
 
 
 def detail_ratio(
-    pred: torch.Tensor, target: torch.Tensor, *, sigma: float = 1.0
+    pred: torch.Tensor,
+    target: torch.Tensor,
+    *,
+    sigma: float = 1.0,
+    reduction: str = "mean",
 ) -> torch.Tensor:
     """How much fine detail ``pred`` has, as a fraction of what ``target`` has.
 
@@ -73,16 +77,18 @@ def detail_ratio(
         pred, target (Tensor[B, C, H, W] or Tensor[C, H, W]): images in [0, 1],
             H, W >= 3.
         sigma: the Gaussian blur's standard deviation in pixels (5x5 kernel).
-
-    Returns:
-        Tensor[]: the ratio of the batches' mean detail.
+        reduction: ``'mean'``: Tensor[], the ratio of the batches' mean detail;
+            ``'none'``: Tensor[B], each image's ratio to its own target (what an
+            interval over test crops needs).
     """
-    _check_detail(pred, target, sigma)
+    x, y = _check_detail(pred, target, sigma, reduction)  # (B, C, H, W) each
     kernel = gaussian_kernel(5, sigma)  # (5, 5)
     detail_pred, detail_target = (
-        (x - blur(x, kernel)).abs().mean() for x in (pred, target)
-    )
-    return detail_pred / detail_target
+        (z - blur(z, kernel)).abs().mean(dim=(1, 2, 3)) for z in (x, y)
+    )  # (B,) each
+    if reduction == "none":
+        return detail_pred / detail_target  # (B,)
+    return detail_pred.mean() / detail_target.mean()
 
 
 def _check_perceptual(pred, target, features, reduction):
@@ -96,11 +102,12 @@ def _check_perceptual(pred, target, features, reduction):
     return x, y
 
 
-def _check_detail(pred, target, sigma) -> None:
+def _check_detail(pred, target, sigma, reduction) -> tuple[torch.Tensor, torch.Tensor]:
     fn = "detail_ratio"
-    x, _ = check_image_pair(fn, pred, target)
+    x, y = check_image_pair(fn, pred, target, reduction=reduction)
     check_range("sigma", sigma, low=1e-6, fn=fn)
     if min(x.shape[-2:]) < 3:
         raise ValueError(
             f"{fn}: pred height and width must be >= 3, got shape {tuple(pred.shape)}"
         )
+    return x, y
