@@ -180,6 +180,8 @@ def test_swin_errors():
         Swin(shifted=1)
     with pytest.raises(ValueError, match="relative_bias must be True or False"):
         Swin(relative_bias="no")
+    with pytest.raises(ValueError, match="tokenizer must be one of"):
+        Swin(tokenizer="shifted")
     with pytest.raises(ValueError, match="shift must be in"):
         SwinBlock(8, heads=2, window=4, shift=4)
     with pytest.raises(ValueError, match=r"images must be \(32, 32\) \(image_size\)"):
@@ -294,3 +296,14 @@ def test_swin_with_relative_bias_learns_its_table():
     assert all(t.requires_grad and (t != 0).any() for t in tables)
     model(torch.randn(2, 3, 32, 32)).logsumexp(1).sum().backward()
     assert all(t.grad is not None and t.grad.abs().sum() > 0 for t in tables)
+
+
+def test_swin_with_a_conv_stem_gives_the_same_token_grid():
+    from scratchvision.blocks import ConvStem
+
+    patch, conv = Swin(tokenizer="patch").eval(), Swin(tokenizer="conv").eval()
+    assert isinstance(conv.patch_embed, ConvStem)
+    x = torch.randn(2, 3, 64, 64)
+    assert [m.shape for m in patch.stage_maps(x)] == [m.shape for m in conv.stage_maps(x)]
+    assert conv(x).shape == (2, 10)
+
