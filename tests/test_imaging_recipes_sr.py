@@ -110,7 +110,7 @@ def test_srgan_trains_generator_and_critic_but_keeps_only_the_generator():
 
 
 def test_a_critic_learns_to_tell_blurry_fakes_from_real_patches():
-    """60 steps against a x4 generator that stays bicubic: the critic starts to see it."""
+    """60 steps against a fixed, blurry x4 generator: the critic starts to see it."""
     torch.manual_seed(0)
     log = train_srgan(
         PixelShuffleSR(scale=4, width=8, n_blocks=1),

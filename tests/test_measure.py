@@ -3,8 +3,8 @@
 import time
 
 import pytest
-import torch
 import scratchvision.flops as old_home
+import torch
 from scratchvision import measure
 from scratchvision.measure import timed
 

@@ -304,6 +304,7 @@ def test_swin_with_a_conv_stem_gives_the_same_token_grid():
     patch, conv = Swin(tokenizer="patch").eval(), Swin(tokenizer="conv").eval()
     assert isinstance(conv.patch_embed, ConvStem)
     x = torch.randn(2, 3, 64, 64)
-    assert [m.shape for m in patch.stage_maps(x)] == [m.shape for m in conv.stage_maps(x)]
+    assert [m.shape for m in patch.stage_maps(x)] == [
+        m.shape for m in conv.stage_maps(x)
+    ]
     assert conv(x).shape == (2, 10)
-

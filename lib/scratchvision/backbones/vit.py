@@ -35,13 +35,13 @@ from scratchvision.backbones._checks import check_images
 from scratchvision.blocks import (
     Block,
     FeatureTap,
-    PatchEmbed,
     interpolate_pos_embed,
     record_features,
     sincos_2d,
 )
 from scratchvision.blocks.tokenizers import TOKENIZERS
 from scratchvision.validate import Checker
+
 
 class ViT(nn.Module):
     """Vision Transformer classifier (Dosovitskiy et al. 2021, Eq. 1-4).

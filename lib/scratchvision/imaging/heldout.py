@@ -96,9 +96,7 @@ def crop_scores(
         "ssim": ssim(restored, targets, reduction="none"),
     }
     if perceptual:
-        scores["perceptual"] = perceptual_distance(
-            restored, targets, reduction="none"
-        )
+        scores["perceptual"] = perceptual_distance(restored, targets, reduction="none")
         scores["detail"] = detail_ratio(restored, targets, reduction="none")
     return scores
 
