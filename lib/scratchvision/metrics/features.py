@@ -215,7 +215,7 @@ class ZooFeatures(nn.Module):
         return super().train(False)  # frozen: BatchNorm keeps its running statistics
 
     def forward(self, img: torch.Tensor) -> list[torch.Tensor]:
-        """img (Tensor[B, 3, H, W]) in [0, 1] -> one map (B, C_s, H_s, W_s) per stage."""
+        """img (Tensor[B, 3, H, W]) in [0, 1] -> a map (B, C_s, H_s, W_s) per stage."""
         check_tensor(
             "img",
             img,
