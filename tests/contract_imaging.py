@@ -13,6 +13,7 @@ from contract import (
     EMPTY,
     EXTRA_DIM,
     IMAGE,
+    INF,
     INTEGER_DTYPE,
     MISSING_DIM,
     NAN,
@@ -431,6 +432,13 @@ METRICS = [
         seed=(-1, 2.5),
     ),
     case(
+        "metrics.ZooFeatures",
+        lambda img, n_stages: metrics.ZooFeatures(n_stages=n_stages)(img),
+        lambda: dict(img=_images(), n_stages=2),
+        img=(*TENSOR, NAN, WRONG_CHANNELS),
+        n_stages=(0, 2.5, 99),
+    ),
+    case(
         "metrics.vgg16_features",
         metrics.vgg16_features,
         lambda: dict(weights=None),
@@ -449,6 +457,28 @@ def _model_good():
 _SHAPE = ("1x4", (1, 0), (1, -4), (1, 2.5), 3)
 
 MEASURE = [
+    case(
+        "measure.mean_interval",
+        measure.mean_interval,
+        lambda: dict(values=torch.tensor([1.0, 2.0, 4.0]), level=0.95),
+        values=(NAN, INF, "12", Mutation("one value", lambda t: t[:1])),
+        level=(0.0, 1.0, 1.5, float("nan")),
+    ),
+    case(
+        "measure.paired_interval",
+        measure.paired_interval,
+        lambda: dict(a=torch.tensor([1.0, 2.0, 4.0]), b=torch.tensor([0.0, 2.0, 3.0])),
+        a=(NAN, "12"),
+        b=(NAN, Mutation("other length", lambda t: t[:2])),
+    ),
+    case(
+        "measure.accuracy_interval",
+        measure.accuracy_interval,
+        lambda: dict(accuracy=0.9, n=100, level=0.95),
+        accuracy=(-0.1, 1.5, float("nan")),
+        n=SIZE,
+        level=(1.5, float("nan")),
+    ),
     case(
         "measure.count_flops",
         measure.count_flops,
