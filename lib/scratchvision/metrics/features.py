@@ -90,16 +90,7 @@ class VGG16Features(nn.Module):
         self.register_buffer("std", torch.tensor([0.229, 0.224, 0.225])[:, None, None])
 
     def forward(self, img: torch.Tensor) -> list[torch.Tensor]:
-        check_tensor(
-            "img",
-            img,
-            ndim=4,
-            dims="(B, 3, H, W)",
-            channels=3,
-            floating=True,
-            finite=True,
-            fn="VGG16Features.forward",
-        )
+        _check_rgb_batch("VGG16Features.forward", img)
         x, out = (img - self.mean) / self.std, []
         for i, layer in enumerate(self.layers):
             x = layer(x)
@@ -146,6 +137,20 @@ def vgg16_features(
         }
         model.layers.load_state_dict(conv)
     return model.eval().requires_grad_(False)
+
+
+def _check_rgb_batch(fn: str, img) -> None:
+    """A feature net's input: a finite float batch of RGB images, (B, 3, H, W)."""
+    check_tensor(
+        "img",
+        img,
+        ndim=4,
+        dims="(B, 3, H, W)",
+        channels=3,
+        floating=True,
+        finite=True,
+        fn=fn,
+    )
 
 
 def _check_random_features(img, widths, seed) -> None:
@@ -216,16 +221,7 @@ class ZooFeatures(nn.Module):
 
     def forward(self, img: torch.Tensor) -> list[torch.Tensor]:
         """img (Tensor[B, 3, H, W]) in [0, 1] -> a map (B, C_s, H_s, W_s) per stage."""
-        check_tensor(
-            "img",
-            img,
-            ndim=4,
-            dims="(B, 3, H, W)",
-            channels=3,
-            floating=True,
-            finite=True,
-            fn="ZooFeatures.forward",
-        )
+        _check_rgb_batch("ZooFeatures.forward", img)
         x, out = img, []
         for stage in self.stages:
             x = stage(x)
