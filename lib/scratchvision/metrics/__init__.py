@@ -3,12 +3,14 @@
 * ``classification``: ``accuracy`` (chapter 1; ``train.fit`` logs it by default);
 * ``fidelity``: ``psnr`` and ``ssim``, full-reference image quality (chapter 5);
 * ``perceptual``: ``perceptual_distance`` (LPIPS-style) and ``detail_ratio``;
+* ``probes``: ``knn_accuracy`` and ``linear_probe``, frozen features judged by what a
+  simple classifier reads from them (chapter 2);
 * ``features``: the feature networks a perceptual metric or loss compares images with
   (``random_features`` offline, ``ZooFeatures`` from a course-trained classifier,
   ``vgg16_features`` with ImageNet weights).
 
 Later chapters add segmentation (mIoU, PQ), detection (AP), explanation (pointing game),
-representation (kNN) and video (warping error) metrics as files of their own. Every
+and video (warping error) metrics as files of their own. Every
 metric refuses an empty batch and NaN inputs, which would otherwise average to NaN.
 """
 
@@ -16,11 +18,14 @@ from scratchvision.metrics.classification import accuracy
 from scratchvision.metrics.features import ZooFeatures, random_features, vgg16_features
 from scratchvision.metrics.fidelity import psnr, ssim
 from scratchvision.metrics.perceptual import detail_ratio, perceptual_distance
+from scratchvision.metrics.probes import knn_accuracy, linear_probe
 
 __all__ = [
     "ZooFeatures",
     "accuracy",
     "detail_ratio",
+    "knn_accuracy",
+    "linear_probe",
     "perceptual_distance",
     "psnr",
     "random_features",
