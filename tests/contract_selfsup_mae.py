@@ -6,7 +6,17 @@ See ``tests/contract.py`` for the harness.
 from __future__ import annotations
 
 import torch
-from contract import EMPTY, IMAGE, NAN, NOT_TENSOR, POSITIVE, SIZE, TENSOR, Case, Mutation
+from contract import (
+    EMPTY,
+    IMAGE,
+    NAN,
+    NOT_TENSOR,
+    POSITIVE,
+    SIZE,
+    TENSOR,
+    Case,
+    Mutation,
+)
 from scratchvision import metrics
 from scratchvision.backbones import vit_tiny
 from scratchvision.selfsup.mae import MAE, mae_loss
@@ -28,8 +38,12 @@ def _mae():
 
 def _probe_args():
     labels = torch.tensor([0, 1, 2, 0, 1, 2])
-    return dict(train_features=_rand(6, 4), train_labels=labels,
-                test_features=_rand(6, 4, seed=1), test_labels=labels.clone())  # fmt: skip
+    return dict(
+        train_features=_rand(6, 4),
+        train_labels=labels,
+        test_features=_rand(6, 4, seed=1),
+        test_labels=labels.clone(),
+    )
 
 
 PROBE_BAD = dict(
@@ -49,8 +63,11 @@ CASES = [
     Case(
         "selfsup.mae_loss",
         mae_loss,
-        lambda: dict(pred=_rand(2, 4, 6), target=_rand(2, 4, 6, seed=1),
-                     mask=torch.tensor([[1.0, 0, 0, 1], [0, 1, 0, 0]])),  # fmt: skip
+        lambda: dict(
+            pred=_rand(2, 4, 6),
+            target=_rand(2, 4, 6, seed=1),
+            mask=torch.tensor([[1.0, 0, 0, 1], [0, 1, 0, 0]]),
+        ),
         dict(
             pred=(*IMAGE, Mutation("other width", lambda t: t[..., :3])),
             target=(*IMAGE,),
@@ -76,9 +93,16 @@ CASES = [
         lambda: dict(images=_rand(2, 3, 16, 16)),
         dict(images=(*IMAGE, torch.rand(2, 3, 32, 32), torch.rand(2, 1, 16, 16))),
     ),
-    Case("metrics.knn_accuracy", metrics.knn_accuracy,
-         lambda: {**_probe_args(), "k": 3},
-         {**PROBE_BAD, "k": SIZE, "temperature": POSITIVE}),  # fmt: skip
-    Case("metrics.linear_probe", metrics.linear_probe, _probe_args,
-         {**PROBE_BAD, "weight_decay": (-1.0, float("nan")), "steps": SIZE}),  # fmt: skip
+    Case(
+        "metrics.knn_accuracy",
+        metrics.knn_accuracy,
+        lambda: {**_probe_args(), "k": 3},
+        {**PROBE_BAD, "k": SIZE, "temperature": POSITIVE},
+    ),
+    Case(
+        "metrics.linear_probe",
+        metrics.linear_probe,
+        _probe_args,
+        {**PROBE_BAD, "weight_decay": (-1.0, float("nan")), "steps": SIZE},
+    ),
 ]

@@ -31,9 +31,9 @@ def test_knn_matches_a_direct_loop():
     bank, bank_labels = _clusters(10, spread=2.0)
     query, query_labels = _clusters(6, spread=2.0, seed=1)
     for k, t in ((1, 0.07), (5, 0.5), (20, 0.07)):
-        assert knn_accuracy(bank, bank_labels, query, query_labels, k=k,
-                            temperature=t) == pytest.approx(
-            _knn_loop(bank, bank_labels, query, query_labels, k, t))  # fmt: skip
+        assert knn_accuracy(
+            bank, bank_labels, query, query_labels, k=k, temperature=t
+        ) == pytest.approx(_knn_loop(bank, bank_labels, query, query_labels, k, t))
 
 
 def test_knn_is_perfect_on_separated_clusters_and_at_chance_on_noise():
@@ -42,8 +42,9 @@ def test_knn_is_perfect_on_separated_clusters_and_at_chance_on_noise():
     g = torch.Generator().manual_seed(0)
     noise = torch.randn(2000, 16, generator=g)
     random_labels = torch.randint(0, 4, (2000,), generator=g)
-    acc = knn_accuracy(noise[:1000], random_labels[:1000], noise[1000:],
-                       random_labels[1000:])  # fmt: skip
+    acc = knn_accuracy(
+        noise[:1000], random_labels[:1000], noise[1000:], random_labels[1000:]
+    )
     assert 0.18 < acc < 0.32  # chance is 0.25
 
 
@@ -53,8 +54,10 @@ def test_knn_ignores_feature_scale_and_is_batched_like_single_queries():
     scale = torch.rand(len(query), 1) + 0.5
     whole = knn_accuracy(bank, labels, query * scale, q_labels)
     assert whole == knn_accuracy(bank, labels, query, q_labels)
-    single = [knn_accuracy(bank, labels, query[i : i + 1], q_labels[i : i + 1])
-              for i in range(len(query))]  # fmt: skip
+    single = [
+        knn_accuracy(bank, labels, query[i : i + 1], q_labels[i : i + 1])
+        for i in range(len(query))
+    ]
     assert whole == pytest.approx(sum(single) / len(single))
 
 

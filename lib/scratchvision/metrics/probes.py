@@ -43,8 +43,9 @@ def knn_accuracy(
     Returns:
         the fraction of test images whose vote is their label, a float in [0, 1].
     """
-    classes = _check_probe_args("knn_accuracy", train_features, train_labels,
-                                test_features, test_labels)  # fmt: skip
+    classes = _check_probe_args(
+        "knn_accuracy", train_features, train_labels, test_features, test_labels
+    )
     Checker("knn_accuracy").int("k", k, min_value=1)
     Checker("knn_accuracy").range("temperature", temperature, low=1e-6)
     bank = F.normalize(train_features.float(), dim=1)  # (N, D)
@@ -83,15 +84,18 @@ def linear_probe(
     Returns:
         test accuracy, a float in [0, 1].
     """
-    classes = _check_probe_args("linear_probe", train_features, train_labels,
-                                test_features, test_labels)  # fmt: skip
+    classes = _check_probe_args(
+        "linear_probe", train_features, train_labels, test_features, test_labels
+    )
     Checker("linear_probe").range("weight_decay", weight_decay, low=0.0)
     Checker("linear_probe").int("steps", steps, min_value=1)
     mean, std = train_features.mean(0), train_features.std(0) + 1e-6  # (D,)
     x, x_test = (train_features - mean) / std, (test_features - mean) / std
     weight = torch.zeros(x.shape[1], classes, requires_grad=True)  # (D, classes)
     bias = torch.zeros(classes, requires_grad=True)
-    optimizer = torch.optim.LBFGS([weight, bias], max_iter=steps, line_search_fn="strong_wolfe")
+    optimizer = torch.optim.LBFGS(
+        [weight, bias], max_iter=steps, line_search_fn="strong_wolfe"
+    )
 
     def closure():
         optimizer.zero_grad()
@@ -107,21 +111,34 @@ def linear_probe(
 
 
 def _check_probe_args(fn, train_features, train_labels, test_features, test_labels):
-    """Features (N, D) and (M, D), integer labels of matching lengths; return classes."""
+    """Features (N, D), (M, D); integer labels of matching lengths; return classes."""
     check = Checker(fn)
-    for name, value in (("train_features", train_features),
-                        ("test_features", test_features)):  # fmt: skip
-        check.tensor(name, value, ndim=2, dims="(N, D)", floating=True, finite=True,
-                     nonempty=True)  # fmt: skip
-    for name, value, feats in (("train_labels", train_labels, train_features),
-                               ("test_labels", test_labels, test_features)):  # fmt: skip
+    for name, value in (
+        ("train_features", train_features),
+        ("test_features", test_features),
+    ):
+        check.tensor(
+            name,
+            value,
+            ndim=2,
+            dims="(N, D)",
+            floating=True,
+            finite=True,
+            nonempty=True,
+        )
+    for name, value, feats in (
+        ("train_labels", train_labels, train_features),
+        ("test_labels", test_labels, test_features),
+    ):
         check.tensor(name, value, ndim=1, dims="(N,)")
         check.that(
-            not value.is_floating_point() and value.dtype != torch.bool
-            and len(value) == len(feats) and (value.numel() == 0 or value.min() >= 0),
+            not value.is_floating_point()
+            and value.dtype != torch.bool
+            and len(value) == len(feats)
+            and (value.numel() == 0 or value.min() >= 0),
             f"{name} must hold {len(feats)} integer class labels >= 0 (one per "
             f"feature row), got dtype {value.dtype} and shape {tuple(value.shape)}",
-        )  # fmt: skip
+        )
     check.that(
         train_features.shape[1] == test_features.shape[1],
         f"test_features must have the training features' width "

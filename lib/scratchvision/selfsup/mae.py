@@ -52,7 +52,7 @@ def mae_loss(
 
 
 class MAE(nn.Module):
-    """A ViT encoder on visible patches and a light Transformer decoder (He et al. 2022).
+    """ViT encoder on visible patches, light Transformer decoder (He et al. 2022).
 
     Args:
         encoder: the course's :class:`~scratchvision.backbones.ViT` (or any module
@@ -92,7 +92,7 @@ class MAE(nn.Module):
     def forward_encoder(
         self, images: torch.Tensor, mask_ratio: float, generator=None
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Embed, mask, encode the visible tokens: (latent Tensor[B, 1+K, D], mask, ids)."""
+        """Embed, mask, encode the visible: (latent Tensor[B, 1+K, D], mask, ids)."""
         tokens = self.encoder.embed(images)  # (B, 1+N, D), positions added
         visible, mask, ids_restore = random_masking(
             tokens[:, 1:], mask_ratio, generator=generator
@@ -122,7 +122,7 @@ class MAE(nn.Module):
         mask_ratio: float | None = None,
         generator: torch.Generator | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """images (Tensor[B, C, H, W]) -> (loss Tensor[], pred Tensor[B, N, P*P*C], mask).
+        """images (Tensor[B, C, H, W]) -> (loss, pred Tensor[B, N, P*P*C], mask).
 
         ``mask_ratio`` overrides the pre-training ratio (e.g. to show reconstructions
         at several ratios); ``mask`` is Tensor[B, N], 1 = masked.
