@@ -19,6 +19,7 @@ from contract import (
 )
 from scratchvision import metrics
 from scratchvision.backbones import vit_tiny
+from scratchvision.selfsup.attention_masks import attention_mask, cls_attention
 from scratchvision.selfsup.mae import MAE, mae_loss
 from scratchvision.selfsup.masking import random_masking
 
@@ -104,5 +105,43 @@ CASES = [
         metrics.linear_probe,
         _probe_args,
         {**PROBE_BAD, "weight_decay": (-1.0, float("nan")), "steps": SIZE},
+    ),
+]
+
+BOOL_MASK = (NOT_TENSOR, Mutation("float mask", lambda t: t.float()), EMPTY)
+
+CASES += [
+    Case(
+        "metrics.mask_iou",
+        metrics.mask_iou,
+        lambda: dict(pred=torch.rand(2, 4, 4) > 0.5, target=torch.rand(2, 4, 4) > 0.5),
+        dict(
+            pred=(*BOOL_MASK, Mutation("one dim too few", lambda t: t[0])),
+            target=(*BOOL_MASK, Mutation("other size", lambda t: t[:, :2])),
+        ),
+    ),
+    Case(
+        "selfsup.attention_mask",
+        attention_mask,
+        lambda: dict(
+            attention=torch.rand(2, 16).softmax(-1), grid=(4, 4), size=(16, 16)
+        ),
+        dict(
+            attention=(*IMAGE, Mutation("wrong N", lambda t: t[:, :15])),
+            grid=(0, (4,), "4"),
+            size=((15, 16), 0),
+            mass=(-0.1, 1.5, float("nan")),
+        ),
+    ),
+    Case(
+        "selfsup.cls_attention",
+        cls_attention,
+        lambda: dict(
+            vit=vit_tiny(image_size=16, patch_size=4), images=_rand(2, 3, 16, 16)
+        ),
+        dict(
+            vit=(torch.nn.Linear(2, 2), "vit"),
+            images=(*IMAGE, torch.rand(2, 3, 15, 16)),
+        ),
     ),
 ]

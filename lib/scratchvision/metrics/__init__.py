@@ -5,6 +5,7 @@
 * ``perceptual``: ``perceptual_distance`` (LPIPS-style) and ``detail_ratio``;
 * ``probes``: ``knn_accuracy`` and ``linear_probe``, frozen features judged by what a
   simple classifier reads from them (chapter 2);
+* ``segmentation``: ``mask_iou``, the Jaccard index of binary masks;
 * ``features``: the feature networks a perceptual metric or loss compares images with
   (``random_features`` offline, ``ZooFeatures`` from a course-trained classifier,
   ``vgg16_features`` with ImageNet weights).
@@ -19,6 +20,7 @@ from scratchvision.metrics.features import ZooFeatures, random_features, vgg16_f
 from scratchvision.metrics.fidelity import psnr, ssim
 from scratchvision.metrics.perceptual import detail_ratio, perceptual_distance
 from scratchvision.metrics.probes import knn_accuracy, linear_probe
+from scratchvision.metrics.segmentation import mask_iou
 
 __all__ = [
     "ZooFeatures",
@@ -26,6 +28,7 @@ __all__ = [
     "detail_ratio",
     "knn_accuracy",
     "linear_probe",
+    "mask_iou",
     "perceptual_distance",
     "psnr",
     "random_features",
