@@ -9,10 +9,11 @@ an ``fn`` that is not a function does (``ValueError``).
     >>> checks.conv2d(my_conv2d)
     ✓ conv2d: all 6 cases match
 
-One module per lesson of chapter 1, one for chapter 5, in course order:
+One module per lesson of chapter 1, one each for chapters 2 and 5, in course order:
 ``ch1_conv`` (1.1), ``ch1_history`` (1.2), ``ch1_vit`` (1.3), ``ch1_swin`` (1.4),
-``ch5_imaging`` (5.1-5.4); ``core`` holds :func:`compare`, from which every checker
-is one line. A new chapter adds ``chN_<topic>.py`` and its names here.
+``ch2_selfsup`` (2.1-2.2), ``ch5_imaging`` (5.1-5.4); ``core`` holds
+:func:`compare`, from which every checker is one line. A new chapter adds
+``chN_<topic>.py`` and its names here.
 """
 
 from scratchvision.checks.ch1_conv import (
@@ -25,6 +26,12 @@ from scratchvision.checks.ch1_conv import (
 from scratchvision.checks.ch1_history import residual_block, stacked_conv_params
 from scratchvision.checks.ch1_swin import window_partition, wmsa_flops
 from scratchvision.checks.ch1_vit import patchify, vit_tokens
+from scratchvision.checks.ch2_selfsup import (
+    dino_loss,
+    mae_loss,
+    random_masking,
+    update_center,
+)
 from scratchvision.checks.ch5_imaging import (
     _wiener_filter,  # noqa: F401  the oracle that tests/test_imaging_recipes.py reuses
     average_frames,
@@ -41,16 +48,20 @@ __all__ = [
     "compare",
     "conv2d",
     "conv_output_size",
+    "dino_loss",
     "gan_d_loss",
     "im2col",
+    "mae_loss",
     "max_pool2d",
     "noise_sigma",
     "patchify",
     "perceptual_loss",
     "pixel_shuffle",
+    "random_masking",
     "receptive_field",
     "residual_block",
     "stacked_conv_params",
+    "update_center",
     "vit_tokens",
     "wiener_filter",
     "window_partition",

@@ -9,7 +9,8 @@
   follows its student by ``train.ema_update``;
 * ``views``: :func:`multi_crop`, DINO's global and local views, built from
   ``scratchvision.augment``;
-* ``attention_masks``: :func:`cls_attention`, :func:`attention_mask`, DINO's emerging
+* ``attention_masks``: :func:`cls_attention`, :func:`attention_mask`,
+  :func:`attention_iou`, DINO's emerging
   segmentation;
 * ``recipes``, ``recipes_dino``: the zoo recipes that pre-train on ShapeWorld.
 
@@ -17,7 +18,11 @@ The features are judged by ``metrics.knn_accuracy`` and ``metrics.linear_probe``
 attention masks by ``metrics.mask_iou``. Taught in ``notebooks/02_self_supervised/``.
 """
 
-from scratchvision.selfsup.attention_masks import attention_mask, cls_attention
+from scratchvision.selfsup.attention_masks import (
+    attention_iou,
+    attention_mask,
+    cls_attention,
+)
 from scratchvision.selfsup.dino import collapse_diagnostics, dino_loss, update_center
 from scratchvision.selfsup.dino_net import DINOHead, DINONet, teacher_of
 from scratchvision.selfsup.mae import MAE, mae_loss
@@ -28,6 +33,7 @@ __all__ = [
     "DINOHead",
     "DINONet",
     "MAE",
+    "attention_iou",
     "attention_mask",
     "cls_attention",
     "collapse_diagnostics",

@@ -18,6 +18,7 @@ import torch
 from einops import rearrange, repeat
 
 from scratchvision.blocks import record_attention
+from scratchvision.metrics import mask_iou
 from scratchvision.validate import Checker
 
 
@@ -73,6 +74,26 @@ def attention_mask(
         p1=size[0] // grid[0],
         p2=size[1] // grid[1],
     )
+
+
+def attention_iou(
+    vit: torch.nn.Module, images: torch.Tensor, masks: torch.Tensor, *, mass=0.6
+) -> torch.Tensor:
+    """IoU of each image's CLS-attention mask (heads averaged) with its object mask.
+
+    Args:
+        vit: the course's ViT, whose ``patch_size`` divides the image side.
+        images (Tensor[B, C, H, W]).
+        masks (BoolTensor[B, H, W]): the true object pixels.
+        mass: the attention mass kept (DINO: 0.6).
+
+    Returns:
+        Tensor[B]: IoU per image.
+    """
+    attention = cls_attention(vit, images).mean(dim=1)  # (B, N): heads averaged
+    size = tuple(images.shape[-2:])
+    grid = (size[0] // vit.patch_size, size[1] // vit.patch_size)
+    return mask_iou(attention_mask(attention, grid, size, mass=mass), masks)
 
 
 def _check_mask_args(attention, grid, size, mass) -> None:

@@ -21,9 +21,12 @@ import torch
 
 from scratchvision.backbones.vit import vit_tiny
 from scratchvision.data import shapeworld_classify
+from scratchvision.data.datasets import SPLITS
 from scratchvision.data.stream import classification_stream
+from scratchvision.selfsup.attention_masks import attention_iou
 from scratchvision.selfsup.dino import collapse_diagnostics, dino_loss, update_center
 from scratchvision.selfsup.dino_net import DINOHead, DINONet, teacher_of
+from scratchvision.selfsup.recipes import eval_features
 from scratchvision.selfsup.views import multi_crop
 from scratchvision.train import ema_update, fit, seed_everything, warmup_cosine
 
@@ -138,3 +141,28 @@ def pretrain_dino(
     )
     log = {k: [round(v, 4) for v in history.series(k)] for k in keys}
     return {"step": [int(v) for v in history.series("step")], **log}
+
+
+def object_scenes(n: int, *, split: str = "test", image_size: int = 32):
+    """``n`` classification scenes with their object masks: (images, labels, masks)."""
+    world = shapeworld_classify(size=image_size)
+    scenes = [world.scene(SPLITS[split] + i) for i in range(n)]
+    images = torch.stack([s.image for s in scenes])  # (n, 3, S, S)
+    labels = torch.stack([s.labels[0] for s in scenes])  # (n,)
+    return images, labels, torch.stack([s.semantic > 0 for s in scenes])
+
+
+def eval_dino(
+    model: DINONet, *, n_train: int = 4096, n_test: int = 2000, image_size: int = 32
+) -> dict[str, float]:
+    """k-NN and linear-probe accuracy of the backbone's CLS features, and attention IoU.
+
+    The IoU (:func:`attention_iou`) is the mean over the first 500 test scenes.
+    """
+    backbone = model.backbone if isinstance(model, DINONet) else model
+    scores = eval_features(
+        backbone, n_train=n_train, n_test=n_test, image_size=image_size, pool="cls"
+    )
+    images, _, masks = object_scenes(500, image_size=image_size)
+    iou = attention_iou(backbone.eval(), images, masks)
+    return {**scores, "attention_iou": iou.mean().item()}
