@@ -19,6 +19,7 @@ from torch import nn
 from scratchvision.backbones.recipes import _test_scenes, train_shapeworld
 from scratchvision.backbones.vit import vit_tiny
 from scratchvision.data import shapeworld_classify
+from scratchvision.data.datasets import SPLITS
 from scratchvision.data.stream import classification_stream, render_scenes
 from scratchvision.metrics import knn_accuracy, linear_probe
 from scratchvision.selfsup.mae import MAE
@@ -87,23 +88,31 @@ def pretrain_mae(
     }
 
 
-def finetune(model: nn.Module, *, init: str, **recipe) -> dict[str, list[float]]:
+def finetune(
+    model: nn.Module, *, init: str, root: str | None = None, **recipe
+) -> dict[str, list[float]]:
     """Chapter 1's ``train_shapeworld``, starting from zoo card ``init``'s encoder.
 
     ``init`` names a pre-trained card (an :class:`MAE`); its encoder's weights, all but
     the classification head (which pre-training never trained), are copied into
-    ``model`` before training.
+    ``model`` before training. ``root``: the zoo folder that holds ``init`` (default:
+    the committed checkpoints).
     """
     from scratchvision import zoo
 
-    encoder = zoo.load(init).encoder
+    encoder = zoo.load(init, root=root).encoder
     state = {k: v for k, v in encoder.state_dict().items() if not k.startswith("head.")}
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    if unexpected or any(not k.startswith("head.") for k in missing):
+    own = model.state_dict()
+    wrong = sorted(
+        k for k, v in state.items() if k not in own or own[k].shape != v.shape
+    )
+    extra = sorted(k for k in own if k not in state and not k.startswith("head."))
+    if wrong or extra:
         raise ValueError(
-            f"finetune: model must have the encoder of {init!r}; missing {missing}, "
-            f"unexpected {unexpected}"
+            f"finetune: model must have the encoder of {init!r}; tensors that differ: "
+            f"{(wrong + extra)[:5]}"
         )
+    model.load_state_dict(state, strict=False)
     return train_shapeworld(model, **recipe)
 
 
@@ -144,3 +153,12 @@ def eval_features(
         "knn": knn_accuracy(bank, labels, query, test[1]),
         "linear_probe": linear_probe(bank, labels, query, test[1]),
     }
+
+
+def object_scenes(n: int, *, split: str = "test", image_size: int = 32):
+    """``n`` classification scenes with their object masks: (images, labels, masks)."""
+    world = shapeworld_classify(size=image_size)
+    scenes = [world.scene(SPLITS[split] + i) for i in range(n)]
+    images = torch.stack([s.image for s in scenes])  # (n, 3, S, S)
+    labels = torch.stack([s.labels[0] for s in scenes])  # (n,)
+    return images, labels, torch.stack([s.semantic > 0 for s in scenes])

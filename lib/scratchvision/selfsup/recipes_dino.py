@@ -21,12 +21,11 @@ import torch
 
 from scratchvision.backbones.vit import vit_tiny
 from scratchvision.data import shapeworld_classify
-from scratchvision.data.datasets import SPLITS
 from scratchvision.data.stream import classification_stream
 from scratchvision.selfsup.attention_masks import attention_iou
 from scratchvision.selfsup.dino import collapse_diagnostics, dino_loss, update_center
 from scratchvision.selfsup.dino_net import DINOHead, DINONet, teacher_of
-from scratchvision.selfsup.recipes import eval_features
+from scratchvision.selfsup.recipes import eval_features, object_scenes
 from scratchvision.selfsup.views import multi_crop
 from scratchvision.train import ema_update, fit, seed_everything, warmup_cosine
 
@@ -141,15 +140,6 @@ def pretrain_dino(
     )
     log = {k: [round(v, 4) for v in history.series(k)] for k in keys}
     return {"step": [int(v) for v in history.series("step")], **log}
-
-
-def object_scenes(n: int, *, split: str = "test", image_size: int = 32):
-    """``n`` classification scenes with their object masks: (images, labels, masks)."""
-    world = shapeworld_classify(size=image_size)
-    scenes = [world.scene(SPLITS[split] + i) for i in range(n)]
-    images = torch.stack([s.image for s in scenes])  # (n, 3, S, S)
-    labels = torch.stack([s.labels[0] for s in scenes])  # (n,)
-    return images, labels, torch.stack([s.semantic > 0 for s in scenes])
 
 
 def eval_dino(
