@@ -3,7 +3,7 @@
 import pytest
 import torch
 from scratchvision.backbones import vit_tiny
-from scratchvision.ops import patchify
+from scratchvision.ops import patchify, unpatchify
 from scratchvision.selfsup import MAE, mae_loss, random_masking
 
 
@@ -146,3 +146,16 @@ def test_mae_overfits_one_batch():
         loss.backward()
         opt.step()
     assert loss.item() < first / 4, f"MAE loss {first:.3f} -> {loss.item():.3f}"
+
+
+@pytest.mark.parametrize("tokenizer", ["patch", "conv"])
+def test_the_encoder_never_sees_masked_pixels(tokenizer):
+    encoder = vit_tiny(image_size=16, patch_size=4, tokenizer=tokenizer).eval()
+    mae = MAE(encoder, decoder_dim=16, decoder_depth=1).eval()
+    images = torch.rand(2, 3, 16, 16)
+    latent, mask, _ = mae.forward_encoder(images, 0.75, _gen(5))
+    changed = patchify(images, 4) + 10 * mask[..., None]  # repaint masked patches only
+    changed = unpatchify(changed, 4, 16, 16, 3)
+    again, mask_again, _ = mae.forward_encoder(changed, 0.75, _gen(5))
+    assert torch.equal(mask, mask_again)
+    torch.testing.assert_close(latent, again)

@@ -92,12 +92,28 @@ class MAE(nn.Module):
     def forward_encoder(
         self, images: torch.Tensor, mask_ratio: float, generator=None
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Embed, mask, encode the visible: (latent Tensor[B, 1+K, D], mask, ids)."""
-        tokens = self.encoder.embed(images)  # (B, 1+N, D), positions added
+        """Mask, embed the visible patches, encode them: (latent, mask, ids_restore).
+
+        The mask is drawn over the patches; the encoder gets the image with the
+        masked pixels set to zero and keeps the visible tokens only (``embed``'s
+        ``keep``). For the paper's linear patch embedding the zeros change nothing; a
+        tokenizer that looks across patch borders (a convolutional stem) could
+        otherwise see hidden pixels.
+
+        Returns:
+            latent (Tensor[B, 1+K, D]), mask (Tensor[B, N]), ids_restore
+            (LongTensor[B, N]).
+        """
+        patches = patchify(images, self.patch_size)  # (B, N, P*P*C)
         visible, mask, ids_restore = random_masking(
-            tokens[:, 1:], mask_ratio, generator=generator
-        )  # (B, K, D), (B, N), (B, N)
-        latent = self.encoder.encode_tokens(torch.cat([tokens[:, :1], visible], 1))
+            patches, mask_ratio, generator=generator
+        )  # (B, K, P*P*C), (B, N), (B, N)
+        keep = ids_restore.argsort(dim=1)[:, : visible.shape[1]]  # (B, K), shuffled
+        hidden = _unpatchify_like(
+            patches * (1 - mask[..., None]), images, self.patch_size
+        )
+        tokens = self.encoder.embed(hidden, keep=keep)  # (B, 1+K, D), positions added
+        latent = self.encoder.encode_tokens(tokens)  # (B, 1+K, D)
         return latent, mask, ids_restore  # (B, 1+K, D)
 
     def forward_decoder(
@@ -150,12 +166,12 @@ class MAE(nn.Module):
             std = (target.var(dim=-1, keepdim=True) + 1e-6).sqrt()
             pred = pred * std + mean
         mixed = torch.where(mask[..., None].bool(), pred, target)  # (B, N, P*P*C)
-        return _unpatchify_like(mixed, images, self.patch_size)
+        return _unpatchify_like(mixed, images, self.patch_size).clamp(0, 1)
 
 
 def _unpatchify_like(tokens, images, patch_size) -> torch.Tensor:
     _, c, h, w = images.shape
-    return unpatchify(tokens, patch_size, h, w, c).clamp(0, 1)  # (B, C, H, W)
+    return unpatchify(tokens, patch_size, h, w, c)  # (B, C, H, W)
 
 
 def _check_mae_args(encoder, decoder_dim, decoder_depth, decoder_heads, norm_pix):
