@@ -26,9 +26,17 @@ from scratchvision.selfsup.mae import MAE
 from scratchvision.train import fit, seed_everything, warmup_cosine
 
 
-def mae_tiny(*, image_size: int = 32, patch_size: int = 4, **decoder) -> MAE:
-    """The chapter's MAE: chapter 1's ViT-tiny as encoder, a 2-block decoder of 64."""
-    return MAE(vit_tiny(image_size=image_size, patch_size=patch_size), **decoder)
+def mae_tiny(
+    *, image_size: int = 32, patch_size: int = 4, tokenizer: str = "patch", **decoder
+) -> MAE:
+    """The chapter's MAE: chapter 1's ViT-tiny (any tokenizer) as encoder.
+
+    ``decoder``: :class:`MAE`'s keyword arguments (default: 2 blocks of width 64).
+    """
+    encoder = vit_tiny(
+        image_size=image_size, patch_size=patch_size, tokenizer=tokenizer
+    )
+    return MAE(encoder, **decoder)
 
 
 def pretrain_mae(
