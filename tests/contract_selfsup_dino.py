@@ -119,9 +119,9 @@ CASES = [
             "views": (
                 [],
                 None,
-                _images(),
-                [_images(), _images(16, b=3)],
-                [_images(), [1.0]],
+                Mutation("a tensor, not a list", lambda v: v[0]),
+                Mutation("batch sizes differ", lambda v: [v[0], _images(16, b=3)]),
+                Mutation("an entry not a tensor", lambda v: [v[0], [1.0]]),
             )
         },
     ),
@@ -129,7 +129,7 @@ CASES = [
         "selfsup.teacher_of",
         teacher_of,
         lambda: {"student": _net()},
-        {"student": (None, "net", _net)},
+        {"student": (None, "net", Mutation("a function", lambda m: _net))},
     ),
     Case(
         "selfsup.multi_crop",
