@@ -455,6 +455,10 @@ def _reference(name):
         from scratchvision.backbones.swin import wmsa_flops
 
         return wmsa_flops
+    if name in ("random_masking", "mae_loss", "dino_loss", "update_center"):
+        from scratchvision import selfsup
+
+        return getattr(selfsup, name)
     if name in ("average_frames", "gan_d_loss", "perceptual_loss"):
         from scratchvision.imaging import blur, losses
 

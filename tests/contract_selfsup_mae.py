@@ -19,7 +19,11 @@ from contract import (
 )
 from scratchvision import metrics
 from scratchvision.backbones import vit_tiny
-from scratchvision.selfsup.attention_masks import attention_mask, cls_attention
+from scratchvision.selfsup.attention_masks import (
+    attention_iou,
+    attention_mask,
+    cls_attention,
+)
 from scratchvision.selfsup.mae import MAE, mae_loss
 from scratchvision.selfsup.masking import random_masking
 
@@ -142,6 +146,24 @@ CASES += [
         dict(
             vit=(torch.nn.Linear(2, 2), "vit"),
             images=(*IMAGE, torch.rand(2, 3, 15, 16)),
+        ),
+    ),
+]
+
+CASES += [
+    Case(
+        "selfsup.attention_iou",
+        attention_iou,
+        lambda: dict(
+            vit=vit_tiny(image_size=16, patch_size=4),
+            images=_rand(2, 3, 16, 16),
+            masks=torch.rand(2, 16, 16) > 0.5,
+        ),
+        dict(
+            vit=(torch.nn.Linear(2, 2),),
+            images=(*IMAGE,),
+            masks=(NOT_TENSOR, Mutation("float mask", lambda t: t.float())),
+            mass=(-0.1, 1.5, float("nan")),
         ),
     ),
 ]

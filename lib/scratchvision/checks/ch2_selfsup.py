@@ -15,6 +15,7 @@ from scratchvision.checks.core import Case, compare
 from scratchvision.selfsup.dino import dino_loss as _dino_loss
 from scratchvision.selfsup.dino import update_center as _update_center
 from scratchvision.selfsup.mae import mae_loss as _mae_loss
+from scratchvision.validate import Checker
 
 
 def random_masking(fn: Callable) -> bool:
@@ -24,6 +25,7 @@ def random_masking(fn: Callable) -> bool:
     round((1 - r) N) visible tokens per sample, ``mask`` 1 on the others, the visible
     tokens are the unmasked ones, and ``ids_restore`` is a permutation.
     """
+    Checker("checks.random_masking").callable("fn", fn)
     g = torch.Generator().manual_seed(0)
     for b, n, d, ratio in ((2, 16, 3, 0.75), (3, 10, 2, 0.5), (1, 7, 4, 0.0)):
         tokens = torch.randn(b, n, d, generator=g)

@@ -90,6 +90,9 @@ def attention_iou(
     Returns:
         Tensor[B]: IoU per image.
     """
+    Checker("attention_iou").tensor(
+        "masks", masks, ndim=3, dims="(B, H, W)", dtype=torch.bool
+    )
     attention = cls_attention(vit, images).mean(dim=1)  # (B, N): heads averaged
     size = tuple(images.shape[-2:])
     grid = (size[0] // vit.patch_size, size[1] // vit.patch_size)
